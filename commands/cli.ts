@@ -1,0 +1,142 @@
+/**
+ * The whole command-line surface in one place, and `main`: parse argv,
+ * run the verb's action, print its records. `main` returns an exit code
+ * and takes its streams injected, so tests run the real CLI in-process.
+ */
+import { runParser } from "@optique/core/facade";
+import { message } from "@optique/core/message";
+import { or } from "@optique/core/constructs";
+import { command } from "@optique/core/primitives";
+import type { InferValue } from "@optique/core/parser";
+import { causeChain, EXIT_USAGE, PlatformError } from "../lib/errors.ts";
+import { type Output, render, resolveFormat } from "../lib/output.ts";
+import { lineReporter } from "../lib/progress.ts";
+import { VERSION } from "../lib/version.ts";
+import { applyDevCommand, runApplyDev } from "./apply_dev.ts";
+import type { CommandContext } from "./context.ts";
+import { listDevCommand, runListDev, runStatusDev, statusDevCommand } from "./list_dev.ts";
+import { configSchemaCommand, runConfigSchema, runVersion, versionCommand } from "./misc.ts";
+import {
+  describeResourceCommand,
+  getResourcesCommand,
+  getResourceTypesCommand,
+  runDescribeResource,
+  runGetResources,
+  runGetResourceTypes,
+} from "./resources.ts";
+import { runUninstallDev, uninstallDevCommand } from "./uninstall_dev.ts";
+
+/** The parser of every verb. */
+export const cli = or(
+  command("apply", applyDevCommand, {
+    description: message`Create or update things in the cluster`,
+  }),
+  command("uninstall", uninstallDevCommand, {
+    description: message`Remove things from the cluster`,
+  }),
+  command("list", listDevCommand, { description: message`List things` }),
+  command("status", statusDevCommand, { description: message`Show the state of one thing` }),
+  command("get", or(getResourceTypesCommand, getResourcesCommand), {
+    description: message`List the platform's resource types and objects`,
+  }),
+  command("describe", describeResourceCommand, { description: message`Describe one object` }),
+  command("config", configSchemaCommand, { description: message`platform.yaml helpers` }),
+  versionCommand,
+);
+
+/** Where the CLI writes; injected so tests capture it. */
+export interface Io {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Whether stdout is a terminal (auto output becomes a table). */
+  isTerminal: boolean;
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+/** The process's own streams. */
+export function processIo(): Io {
+  const encoder = new TextEncoder();
+  return {
+    stdout: (text) => Deno.stdout.writeSync(encoder.encode(text)),
+    stderr: (text) => Deno.stderr.writeSync(encoder.encode(text)),
+    isTerminal: Deno.stdout.isTerminal(),
+    env: Deno.env.toObject(),
+    cwd: Deno.cwd(),
+  };
+}
+
+type Exit = { exit: number };
+
+/** Runs the CLI for `args`; returns the exit code. Never exits the process. */
+export async function main(args: string[], io: Io = processIo()): Promise<number> {
+  const line = (text: string) => io.stderr(text.endsWith("\n") ? text : text + "\n");
+  const parsed: Parsed | Exit = runParser<typeof cli, Exit, Exit>(cli, "platform", args, {
+    help: { command: true, option: true, onShow: (code: number): Exit => ({ exit: code }) },
+    version: {
+      value: VERSION,
+      option: true,
+      onShow: (code?: number): Exit => ({ exit: code ?? 0 }),
+    },
+    completion: {
+      command: { names: ["completions"] },
+      onShow: (code?: number): Exit => ({ exit: code ?? 0 }),
+    },
+    onError: (): Exit => ({ exit: EXIT_USAGE }),
+    aboveError: "usage",
+    stdout: (text) => io.stdout(text.endsWith("\n") ? text : text + "\n"),
+    stderr: line,
+    colors: false,
+  });
+  if ("exit" in parsed) return (parsed as Exit).exit;
+
+  const context: CommandContext = {
+    reporter: lineReporter((text) => line(text)),
+    env: io.env,
+    cwd: io.cwd,
+  };
+  try {
+    const output = await dispatch(parsed, context);
+    const format = resolveFormat(parsed.output, io.isTerminal);
+    io.stdout(render(output, output.kind === "text" && format === "table" ? "table" : format));
+    return 0;
+  } catch (error) {
+    if (error instanceof PlatformError) {
+      line(`error: ${error.message}`);
+      if (error.hint) line(`hint: ${error.hint}`);
+      if (parsed.verbose && error.cause) {
+        for (const cause of causeChain(error.cause)) line(`cause: ${cause}`);
+      }
+      return error.exitCode;
+    }
+    line(`error: ${(error as Error)?.message ?? String(error)}`);
+    line("hint: this is a bug in platform; run again with --verbose and report the output");
+    if (parsed.verbose) line((error as Error)?.stack ?? "");
+    return 1;
+  }
+}
+
+type Parsed = InferValue<typeof cli>;
+
+function dispatch(parsed: Parsed, context: CommandContext): Promise<Output> | Output {
+  switch (parsed.verb) {
+    case "apply-dev":
+      return runApplyDev(parsed, context);
+    case "uninstall-dev":
+      return runUninstallDev(parsed, context);
+    case "list-dev":
+      return runListDev(parsed, context);
+    case "status-dev":
+      return runStatusDev(parsed, context);
+    case "get-resource-types":
+      return runGetResourceTypes(parsed, context);
+    case "get-resources":
+      return runGetResources(parsed, context);
+    case "describe-resource":
+      return runDescribeResource(parsed, context);
+    case "config-schema":
+      return runConfigSchema();
+    case "version":
+      return runVersion();
+  }
+}

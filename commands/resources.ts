@@ -1,0 +1,121 @@
+/** `platform get resource-types | resources` and `platform describe resource`. */
+import { message } from "@optique/core/message";
+import { merge, object } from "@optique/core/constructs";
+import type { InferValue } from "@optique/core/parser";
+import { argument, command, constant, option } from "@optique/core/primitives";
+import { optional } from "@optique/core/modifiers";
+import { string } from "@optique/core/valueparser";
+import type { Output } from "../lib/output.ts";
+import { describeResource, getResources, getResourceTypes, treeLines } from "../lib/resources.ts";
+import type { CommandContext } from "./context.ts";
+import { commonOptions, flagsOf } from "./options.ts";
+
+const namespaceOption = optional(
+  option("-n", "--namespace", string({ metavar: "NS" }), {
+    description: message`namespace (default: default)`,
+  }),
+);
+
+/** Parser of `get resource-types`. */
+export const getResourceTypesCommand = command(
+  "resource-types",
+  merge(object({ verb: constant("get-resource-types" as const) }), commonOptions),
+  {
+    description:
+      message`List the platform's own API kinds (the devopstoolkit.live group by default)`,
+  },
+);
+
+/** Parser of `get resources`. */
+export const getResourcesCommand = command(
+  "resources",
+  merge(
+    object({
+      verb: constant("get-resources" as const),
+      type: argument(string({ metavar: "TYPE" }), {
+        description: message`resource type: plural, kind or short name`,
+      }),
+      namespace: namespaceOption,
+      allNamespaces: option("-A", "--all-namespaces", {
+        description: message`across all namespaces`,
+      }),
+    }),
+    commonOptions,
+  ),
+  { description: message`List objects of one resource type` },
+);
+
+/** Parser of `describe resource`. */
+export const describeResourceCommand = command(
+  "resource",
+  merge(
+    object({
+      verb: constant("describe-resource" as const),
+      type: argument(string({ metavar: "TYPE" }), { description: message`resource type` }),
+      name: argument(string({ metavar: "NAME" }), { description: message`object name` }),
+      namespace: namespaceOption,
+    }),
+    commonOptions,
+  ),
+  {
+    description:
+      message`Show an object, its conditions and the tree of objects it owns or composes`,
+  },
+);
+
+/** Runs `get resource-types`. */
+export async function runGetResourceTypes(
+  parsed: InferValue<typeof getResourceTypesCommand>,
+  context: CommandContext,
+): Promise<Output> {
+  const rows = await getResourceTypes({
+    flags: flagsOf(parsed),
+    env: context.env,
+    cwd: context.cwd,
+  });
+  return {
+    kind: "table",
+    records: rows.map((row) => ({ ...row })),
+    empty:
+      "the cluster serves none of the platform's resource types (platform setup installs them)",
+  };
+}
+
+/** Runs `get resources`. */
+export async function runGetResources(
+  parsed: InferValue<typeof getResourcesCommand>,
+  context: CommandContext,
+): Promise<Output> {
+  const rows = await getResources(parsed.type, {
+    namespace: parsed.namespace,
+    allNamespaces: parsed.allNamespaces,
+    flags: flagsOf(parsed),
+    env: context.env,
+    cwd: context.cwd,
+  });
+  return {
+    kind: "table",
+    records: rows.map((row) => ({ ...row })),
+    empty: `no ${parsed.type} found`,
+  };
+}
+
+/** Runs `describe resource`. */
+export async function runDescribeResource(
+  parsed: InferValue<typeof describeResourceCommand>,
+  context: CommandContext,
+): Promise<Output> {
+  const description = await describeResource(parsed.type, parsed.name, {
+    namespace: parsed.namespace,
+    flags: flagsOf(parsed),
+    env: context.env,
+    cwd: context.cwd,
+  });
+  // The table view shows the tree as indented lines; JSON and YAML keep the nested records.
+  const { object: _object, tree, ...rest } = description;
+  return {
+    kind: "record",
+    record: { ...description },
+    view: { ...rest, tree: treeLines(tree).join("\n") },
+  };
+}

@@ -1,0 +1,50 @@
+/** `platform uninstall dev <user>`: parse, call uninstallDev, shape the record. */
+import { message } from "@optique/core/message";
+import { merge, object } from "@optique/core/constructs";
+import type { InferValue } from "@optique/core/parser";
+import { argument, command, constant, option } from "@optique/core/primitives";
+import { string } from "@optique/core/valueparser";
+import { uninstallDev } from "../lib/dev/uninstall.ts";
+import type { Output } from "../lib/output.ts";
+import type { CommandContext } from "./context.ts";
+import { commonOptions, environmentOptions, flagsOf } from "./options.ts";
+
+/** Parser of `uninstall dev`. */
+export const uninstallDevCommand = command(
+  "dev",
+  merge(
+    object({
+      verb: constant("uninstall-dev" as const),
+      user: argument(string({ metavar: "USER" }), { description: message`user name` }),
+      keepNamespace: option("--keep-namespace", {
+        description: message`keep the namespace even when apply dev created it`,
+      }),
+      noWait: option("--no-wait", { description: message`do not wait until everything is gone` }),
+    }),
+    environmentOptions,
+    commonOptions,
+  ),
+  { description: message`End the user's session and delete their dev environment` },
+);
+
+/** Runs `uninstall dev`. */
+export async function runUninstallDev(
+  parsed: InferValue<typeof uninstallDevCommand>,
+  context: CommandContext,
+): Promise<Output> {
+  const result = await uninstallDev(parsed.user, {
+    keepNamespace: parsed.keepNamespace,
+    wait: !parsed.noWait,
+    flags: flagsOf(parsed),
+    env: context.env,
+    cwd: context.cwd,
+    reporter: context.reporter,
+  });
+  if (result.result === "nothing to delete") {
+    context.reporter.step(
+      "skip",
+      `${parsed.user} has no ${result.app} environment; nothing to delete`,
+    );
+  }
+  return { kind: "record", record: { ...result } };
+}

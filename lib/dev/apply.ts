@@ -1,0 +1,248 @@
+/**
+ * `apply dev`: render the user's environment, apply it with server-side
+ * apply, wait until it is ready. All or nothing: kinds are checked and
+ * every object is dry-run on the server before the first real change.
+ */
+import { ANNOTATIONS, LABELS, MANAGER } from "../identity.ts";
+import type { ApplyAction, Kube } from "../kube/client.ts";
+import type { KubeObject } from "../kube/types.ts";
+import { describeRef, refOf } from "../kube/types.ts";
+import { conditionReadiness, deploymentReadiness, waitFor } from "../kube/wait.ts";
+import { formatDuration, silentReporter } from "../progress.ts";
+import { PlatformError } from "../errors.ts";
+import { DEFAULTS, type Settings } from "../settings.ts";
+import type { Rendered, RenderParams } from "../../templates/template.ts";
+import {
+  assertServed,
+  chooseTemplate,
+  connect,
+  type DevCommandOptions,
+  ingressHostOf,
+  resolveDev,
+} from "./target.ts";
+
+/** Options of {@link applyDev}. */
+export interface ApplyDevOptions extends DevCommandOptions {
+  /** Name of the db secret in the secret store (--db). */
+  db?: string;
+  /** Render and return the manifests; contact nothing. */
+  dryRun?: boolean;
+  /** Wait for readiness (default true). */
+  wait?: boolean;
+}
+
+/** One applied object. */
+export interface AppliedObject {
+  kind: string;
+  name: string;
+  namespace?: string;
+  action: ApplyAction;
+}
+
+/** The record `apply dev` returns. */
+export interface ApplyDevResult {
+  user: string;
+  namespace: string;
+  app: string;
+  id: string;
+  url: string;
+  template: string;
+  ready: boolean;
+  /** created, configured or unchanged: unchanged when nothing changed. */
+  result: "created" | "configured" | "unchanged" | "dry-run";
+  objects: AppliedObject[];
+  elapsed: string;
+  /** Only with dryRun: the rendered manifests. */
+  manifests?: KubeObject[];
+}
+
+/** Renders the parameters for a template from settings. */
+export function renderParams(
+  settings: Settings,
+  identity: RenderParams["identity"],
+  db: string | undefined,
+  explicit: RenderParams["explicit"] = {},
+): RenderParams {
+  return {
+    identity,
+    image: settings.image,
+    tag: settings.tag,
+    port: settings.port,
+    ingressClassName: settings.ingressClassName,
+    compositionSelector: settings.compositionSelector,
+    db: db === undefined ? undefined : {
+      secret: db,
+      storeName: settings.dbStoreName ?? defaultStoreName(settings.provider),
+      name: settings.dbName,
+    },
+    explicit,
+  };
+}
+
+/** The ClusterSecretStore name setup creates for a provider. */
+export function defaultStoreName(provider: string | undefined): string {
+  return provider && ["aws", "google", "azure"].includes(provider) ? provider : "local";
+}
+
+/** Applies `user`'s dev environment and waits until it is ready. */
+export async function applyDev(
+  user: string,
+  options: ApplyDevOptions = {},
+): Promise<ApplyDevResult> {
+  const started = Date.now();
+  const reporter = options.reporter ?? silentReporter;
+  const { settings, identityFor } = await resolveDev(user, options);
+  if (options.db !== undefined && !options.db) {
+    throw new PlatformError("--db needs the name of a secret", {
+      hint: "pass the secret's name in the secret store, for example --db silly-demo-db",
+      exitCode: 2,
+    });
+  }
+  // A claim file's own image, tag, port and class yield only to flags.
+  const explicit = {
+    image: options.flags?.image !== undefined,
+    tag: options.flags?.tag !== undefined,
+    port: options.flags?.port !== undefined,
+    ingressClassName: options.flags?.ingressClassName !== undefined,
+  };
+
+  if (options.dryRun) {
+    const identity = identityFor(settings.ingressHost ?? DEFAULTS.localIngressHost);
+    const template = await chooseTemplate(settings);
+    const rendered = template.render(renderParams(settings, identity, options.db, explicit));
+    return {
+      ...summary(identity, template.name),
+      ready: false,
+      result: "dry-run",
+      objects: rendered.manifests.map((object) => ({
+        ...objectLine(object),
+        action: "unchanged" as const,
+      })),
+      elapsed: formatDuration(Date.now() - started),
+      manifests: rendered.manifests,
+    };
+  }
+
+  const kube = await connect(settings);
+  const identity = identityFor(await ingressHostOf(settings, kube, reporter));
+  const template = await chooseTemplate(settings, kube);
+  const rendered = template.render(renderParams(settings, identity, options.db, explicit));
+  await assertServed(kube, rendered.manifests);
+
+  const createdNamespace = await ensureNamespace(kube, identity.namespace, user);
+  if (createdNamespace) reporter.step("ok", `namespace ${identity.namespace} created`);
+  try {
+    for (const object of rendered.manifests) {
+      await kube.request("PATCH", await kube.pathOf(refOf(object)), {
+        query: { fieldManager: MANAGER, force: true, dryRun: "All" },
+        body: object,
+        contentType: "application/apply-patch+yaml",
+        about: {
+          verb: "patch",
+          resource: object.kind,
+          namespace: object.metadata.namespace,
+          name: object.metadata.name,
+        },
+      });
+    }
+  } catch (error) {
+    // Nothing of the environment was applied; leave no empty namespace behind either.
+    if (createdNamespace) {
+      await kube.delete({ apiVersion: "v1", kind: "Namespace", name: identity.namespace });
+    }
+    throw error;
+  }
+
+  const objects: AppliedObject[] = [];
+  for (const object of rendered.manifests) {
+    const { action } = await kube.apply(object, { fieldManager: MANAGER });
+    objects.push({ ...objectLine(object), action });
+    reporter.step(
+      action === "unchanged" ? "skip" : "ok",
+      `${describeRef(refOf(object))} ${action}`,
+    );
+  }
+
+  let ready = false;
+  if (options.wait !== false) {
+    await waitReady(kube, rendered, settings.timeout * 1000, identity.user, reporter);
+    ready = true;
+    reporter.step("ok", `${describeRef(rendered.workload)} ready`);
+  }
+  const changed = objects.some((object) => object.action !== "unchanged") || createdNamespace;
+  return {
+    ...summary(identity, template.name),
+    ready,
+    result: !changed
+      ? "unchanged"
+      : objects.every((object) => object.action === "created")
+      ? "created"
+      : "configured",
+    objects,
+    elapsed: formatDuration(Date.now() - started),
+  };
+}
+
+function summary(identity: RenderParams["identity"], template: string) {
+  return {
+    user: identity.user,
+    namespace: identity.namespace,
+    app: identity.app,
+    id: identity.id,
+    url: identity.url,
+    template,
+  };
+}
+
+function objectLine(object: KubeObject) {
+  return {
+    kind: object.kind,
+    name: object.metadata.name ?? "",
+    namespace: object.metadata.namespace,
+  };
+}
+
+/** Creates the namespace when missing; returns whether it did. */
+export async function ensureNamespace(
+  kube: Kube,
+  namespace: string,
+  user: string,
+): Promise<boolean> {
+  const ref = { apiVersion: "v1", kind: "Namespace", name: namespace };
+  if (await kube.get(ref)) return false;
+  try {
+    await kube.create({
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: {
+        name: namespace,
+        labels: { [LABELS.managedBy]: MANAGER, [LABELS.user]: user },
+        annotations: { [ANNOTATIONS.createdBy]: "apply-dev" },
+      },
+    });
+    return true;
+  } catch (error) {
+    if ((error as { status?: number }).status === 409) return false; // created meanwhile
+    throw error;
+  }
+}
+
+/** Waits until the rendered workload is ready, by watch. */
+export async function waitReady(
+  kube: Kube,
+  rendered: Rendered,
+  timeoutMs: number,
+  user: string,
+  reporter = silentReporter,
+): Promise<void> {
+  const ref = rendered.workload;
+  const isDeployment = rendered.readiness === "deployment-available";
+  await waitFor(kube, ref, {
+    check: isDeployment ? deploymentReadiness : conditionReadiness("Ready"),
+    timeoutMs,
+    what: `${describeRef(ref)} to be ${isDeployment ? "Available" : "Ready"}`,
+    lookFurther:
+      `platform status dev ${user}; kubectl -n ${ref.namespace} describe ${ref.kind.toLowerCase()} ${ref.name}`,
+    onProgress: (text) => reporter.info(`${ref.kind} ${ref.name}: ${text}`),
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * Finding dev environments by their labels, never by re-rendering: what
+ * platform made can be listed, inspected and removed even after the
+ * platform.yaml that made it is gone.
+ */
+import { ANNOTATIONS, devSelector, LABELS } from "../identity.ts";
+import type { Kube } from "../kube/client.ts";
+import type { Condition, KubeObject, ObjectRef } from "../kube/types.ts";
+import { conditionsOf } from "../kube/types.ts";
+import { conditionReadiness, deploymentReadiness } from "../kube/wait.ts";
+import { formatAge } from "../progress.ts";
+import { APP_CLAIM } from "../../templates/app_claim.ts";
+
+/** Label marking objects that belong to a session rather than to the environment itself. */
+export const ROLE_LABEL = "platform.dev/role";
+
+/** Kinds an environment can consist of, in deletion order; optional ones may not be served. */
+export const ENVIRONMENT_KINDS: { apiVersion: string; kind: string; optional?: boolean }[] = [
+  { ...APP_CLAIM, optional: true },
+  { apiVersion: "networking.k8s.io/v1", kind: "Ingress" },
+  { apiVersion: "v1", kind: "Service" },
+  { apiVersion: "apps/v1", kind: "Deployment" },
+  { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", optional: true },
+];
+
+/** One dev environment, as list and status report it. */
+export interface Environment {
+  user: string;
+  namespace: string;
+  app: string;
+  url: string;
+  ready: boolean;
+  age: string;
+  template: string;
+  /** What readiness is read from: `Deployment alice/silly-demo`. */
+  workload: ObjectRef;
+  /** Readiness in words, for status and for `not ready` rows. */
+  state: string;
+  conditions: Condition[];
+  object: KubeObject;
+}
+
+/** Whether the cluster serves a kind (discovery, cached per connection). */
+export async function serves(kube: Kube, apiVersion: string, kind: string): Promise<boolean> {
+  const resources = await kube.resourcesOf(apiVersion);
+  return Boolean(resources?.some((resource) => resource.kind === kind));
+}
+
+/** Every dev environment, optionally of one user and app, across namespaces. */
+export async function findEnvironments(
+  kube: Kube,
+  filter: { user?: string; app?: string; namespace?: string } = {},
+): Promise<Environment[]> {
+  const labelSelector = `${devSelector(filter.user, filter.app)},!${ROLE_LABEL}`;
+  const found = new Map<string, Environment>();
+  if (await serves(kube, APP_CLAIM.apiVersion, APP_CLAIM.kind)) {
+    const claims = await kube.list(APP_CLAIM.apiVersion, APP_CLAIM.kind, {
+      labelSelector,
+      namespace: filter.namespace,
+    });
+    for (const claim of claims.items) add(found, claim, conditionReadiness("Ready")(claim));
+  }
+  const deployments = await kube.list("apps/v1", "Deployment", {
+    labelSelector,
+    namespace: filter.namespace,
+  });
+  for (const deployment of deployments.items) {
+    add(found, deployment, deploymentReadiness(deployment));
+  }
+  return [...found.values()].sort((a, b) =>
+    a.user.localeCompare(b.user) || a.app.localeCompare(b.app)
+  );
+}
+
+function add(
+  found: Map<string, Environment>,
+  object: KubeObject,
+  readiness: { done: boolean; summary: string },
+) {
+  const labels = object.metadata.labels ?? {};
+  const key = `${object.metadata.namespace}/${labels[LABELS.app]}`;
+  if (found.has(key)) return; // a claim wins over the Deployment it composes
+  found.set(key, {
+    user: labels[LABELS.user] ?? "",
+    namespace: object.metadata.namespace ?? "",
+    app: labels[LABELS.app] ?? "",
+    url: object.metadata.annotations?.[ANNOTATIONS.url] ?? "",
+    ready: readiness.done,
+    age: formatAge(object.metadata.creationTimestamp),
+    template: object.metadata.annotations?.[ANNOTATIONS.template] ?? "",
+    workload: {
+      apiVersion: object.apiVersion,
+      kind: object.kind,
+      name: object.metadata.name ?? "",
+      namespace: object.metadata.namespace,
+    },
+    state: readiness.summary,
+    conditions: conditionsOf(object),
+    object,
+  });
+}
+
+/** Every object of one user's environment (of one app), found by labels, in deletion order. */
+export async function environmentObjects(
+  kube: Kube,
+  user: string,
+  app: string,
+): Promise<KubeObject[]> {
+  const labelSelector = devSelector(user, app);
+  const objects: KubeObject[] = [];
+  for (const kind of ENVIRONMENT_KINDS) {
+    if (kind.optional && !(await serves(kube, kind.apiVersion, kind.kind))) continue;
+    objects.push(...(await kube.list(kind.apiVersion, kind.kind, { labelSelector })).items);
+  }
+  return objects;
+}

@@ -1,0 +1,118 @@
+/** `list dev` and `status dev`: records about environments, read from the cluster. */
+import { PlatformError } from "../errors.ts";
+import type { Kube } from "../kube/client.ts";
+import { assertDnsLabel } from "../identity.ts";
+import { formatAge } from "../progress.ts";
+import { loadSettings } from "../settings.ts";
+import { connect, type DevCommandOptions } from "./target.ts";
+import { environmentObjects, findEnvironments } from "./environments.ts";
+import { findCondition } from "../kube/types.ts";
+
+/** A row of `list dev`. */
+export interface EnvironmentRow {
+  user: string;
+  namespace: string;
+  app: string;
+  url: string;
+  ready: boolean;
+  age: string;
+}
+
+/** Every dev environment in the cluster. */
+export async function listDev(
+  options: DevCommandOptions & { user?: string } = {},
+): Promise<EnvironmentRow[]> {
+  if (options.user) assertDnsLabel("user name", options.user);
+  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
+  const kube = await connect(settings);
+  const environments = await findEnvironments(kube, { user: options.user });
+  return environments.map(({ user, namespace, app, url, ready, age }) => ({
+    user,
+    namespace,
+    app,
+    url,
+    ready,
+    age,
+  }));
+}
+
+/** The record of `status dev <user>`. */
+export interface EnvironmentStatus extends EnvironmentRow {
+  template: string;
+  workload: string;
+  state: string;
+  conditions: { type: string; status: string; reason: string; message: string; age: string }[];
+  objects: { kind: string; name: string; ready: string }[];
+  /** The latest events of the environment's objects; filled when it is not ready. */
+  events: { age: string; type: string; object: string; reason: string; message: string }[];
+}
+
+/** One user's environment of the configured app, with conditions and (when not ready) events. */
+export async function statusDev(
+  user: string,
+  options: DevCommandOptions = {},
+): Promise<EnvironmentStatus> {
+  assertDnsLabel("user name", user);
+  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
+  const kube = await connect(settings);
+  const [environment] = await findEnvironments(kube, { user, app: settings.app });
+  if (!environment) {
+    throw new PlatformError(
+      `${user} has no dev environment of ${settings.app} in this cluster (context ${kube.context})`,
+      { hint: `create one with: platform apply dev ${user}; list all with: platform list dev` },
+    );
+  }
+  const objects = await environmentObjects(kube, user, settings.app);
+  const events = environment.ready ? [] : await recentEvents(kube, environment.namespace, 10);
+  const { user: u, namespace, app, url, ready, age, template, workload, state, conditions } =
+    environment;
+  return {
+    user: u,
+    namespace,
+    app,
+    url,
+    ready,
+    age,
+    template,
+    workload: `${workload.kind}/${workload.name}`,
+    state,
+    conditions: conditions.map((condition) => ({
+      type: condition.type,
+      status: condition.status,
+      reason: condition.reason ?? "",
+      message: condition.message ?? "",
+      age: formatAge(condition.lastTransitionTime),
+    })),
+    objects: objects.map((object) => ({
+      kind: object.kind,
+      name: object.metadata.name ?? "",
+      ready: readyCell(object),
+    })),
+    events,
+  };
+}
+
+function readyCell(
+  object: { kind: string; status?: Record<string, unknown> } & Record<string, unknown>,
+): string {
+  // deno-lint-ignore no-explicit-any
+  const ready = findCondition(object as any, object.kind === "Deployment" ? "Available" : "Ready");
+  return ready ? ready.status : "-";
+}
+
+/** The newest events in a namespace, newest first. */
+export async function recentEvents(kube: Kube, namespace: string, limit: number) {
+  const { items } = await kube.list("v1", "Event", { namespace });
+  const time = (event: Record<string, string | undefined>) =>
+    Date.parse(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp ?? "") || 0;
+  return items
+    .sort((a, b) => time(b as never) - time(a as never))
+    .slice(0, limit)
+    .map((event) => ({
+      age: formatAge(event.lastTimestamp ?? event.eventTime ?? event.firstTimestamp),
+      type: String(event.type ?? ""),
+      object: `${event.involvedObject?.kind}/${event.involvedObject?.name}`,
+      reason: String(event.reason ?? ""),
+      message: String(event.message ?? "").trim(),
+    }));
+}

@@ -1,0 +1,94 @@
+/**
+ * `uninstall dev`: delete what apply made, found by labels, and wait until
+ * it is gone. Running it twice is fine: the second run finds nothing.
+ */
+import { ANNOTATIONS, assertDnsLabel, LABELS, MANAGED_SELECTOR } from "../identity.ts";
+import type { Kube } from "../kube/client.ts";
+import { describeRef, refOf } from "../kube/types.ts";
+import { waitGone } from "../kube/wait.ts";
+import { formatDuration, silentReporter } from "../progress.ts";
+import { loadSettings } from "../settings.ts";
+import { connect, type DevCommandOptions, namespaceFor } from "./target.ts";
+import { environmentObjects } from "./environments.ts";
+
+/** Options of {@link uninstallDev}. */
+export interface UninstallDevOptions extends DevCommandOptions {
+  /** Keep a namespace that apply dev created (default: delete it). */
+  keepNamespace?: boolean;
+  /** Return without waiting for deletion to finish. */
+  wait?: boolean;
+}
+
+/** The record `uninstall dev` returns. */
+export interface UninstallDevResult {
+  user: string;
+  app: string;
+  namespace: string;
+  deleted: { kind: string; name: string; namespace?: string }[];
+  namespaceDeleted: boolean;
+  result: "deleted" | "nothing to delete";
+  elapsed: string;
+}
+
+/** Deletes `user`'s environment of the configured app. */
+export async function uninstallDev(
+  user: string,
+  options: UninstallDevOptions = {},
+): Promise<UninstallDevResult> {
+  const started = Date.now();
+  assertDnsLabel("user name", user);
+  const reporter = options.reporter ?? silentReporter;
+  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
+  const namespace = namespaceFor(settings, user);
+  const kube = await connect(settings);
+  const timeoutMs = settings.timeout * 1000;
+
+  const objects = await environmentObjects(kube, user, settings.app);
+  for (const object of objects) {
+    await kube.delete(refOf(object), { propagation: "Foreground" });
+    reporter.step("ok", `${describeRef(refOf(object))} deleted`);
+  }
+  if (options.wait !== false) {
+    for (const object of objects) await waitGone(kube, refOf(object), timeoutMs);
+  }
+
+  let namespaceDeleted = false;
+  const ns = await kube.get({ apiVersion: "v1", kind: "Namespace", name: namespace });
+  const createdByApply = ns?.metadata.annotations?.[ANNOTATIONS.createdBy] === "apply-dev";
+  if (ns && createdByApply && !options.keepNamespace && !ns.metadata.deletionTimestamp) {
+    const rest = await otherEnvironments(kube, namespace, settings.app);
+    if (rest === 0) {
+      await kube.delete(refOf(ns));
+      namespaceDeleted = true;
+      reporter.step("ok", `namespace ${namespace} deleted (apply dev had created it)`);
+      if (options.wait !== false) await waitGone(kube, refOf(ns), timeoutMs);
+    } else {
+      reporter.step(
+        "skip",
+        `namespace ${namespace} kept: it holds ${rest} other platform environment(s)`,
+      );
+    }
+  }
+  return {
+    user,
+    app: settings.app,
+    namespace,
+    deleted: objects.map((object) => ({
+      kind: object.kind,
+      name: object.metadata.name ?? "",
+      namespace: object.metadata.namespace,
+    })),
+    namespaceDeleted,
+    result: objects.length || namespaceDeleted ? "deleted" : "nothing to delete",
+    elapsed: formatDuration(Date.now() - started),
+  };
+}
+
+// Other platform apps in the same namespace keep it alive.
+async function otherEnvironments(kube: Kube, namespace: string, app: string): Promise<number> {
+  const { items } = await kube.list("apps/v1", "Deployment", {
+    namespace,
+    labelSelector: `${MANAGED_SELECTOR},${LABELS.app}!=${app}`,
+  });
+  return items.length;
+}

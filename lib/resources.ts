@@ -1,0 +1,299 @@
+/**
+ * `get resource-types`, `get resources` and `describe resource`: the
+ * platform's own API kinds (the devopstoolkit.live group by default) and
+ * the objects of any kind, with conditions and the tree they own or compose.
+ */
+import { PlatformError } from "./errors.ts";
+import type { Kube, ResourceInfo } from "./kube/client.ts";
+import type { Condition, KubeObject } from "./kube/types.ts";
+import { conditionsOf, findCondition } from "./kube/types.ts";
+import { formatAge } from "./progress.ts";
+import { loadSettings } from "./settings.ts";
+import { connect, type DevCommandOptions } from "./dev/target.ts";
+
+/** A row of `get resource-types`. */
+export interface ResourceTypeRow {
+  name: string;
+  kind: string;
+  group: string;
+  version: string;
+  namespaced: boolean;
+  shortNames: string[];
+}
+
+interface ApiGroup {
+  name: string;
+  preferredVersion: { groupVersion: string };
+}
+
+/** The served API groups (one request). */
+async function apiGroups(kube: Kube): Promise<ApiGroup[]> {
+  const list = await kube.request<{ groups: ApiGroup[] }>("GET", "/apis", {
+    about: { verb: "get", resource: "API groups" },
+  });
+  return list.groups;
+}
+
+async function resourcesOfGroups(kube: Kube, groups: ApiGroup[]): Promise<ResourceInfo[]> {
+  const lists = await Promise.all(
+    groups.map((group) => kube.resourcesOf(group.preferredVersion.groupVersion)),
+  );
+  return lists.flatMap((list) => list ?? []);
+}
+
+function inGroups(group: string, wanted: string[]): boolean {
+  return wanted.some((name) => group === name || group.endsWith(`.${name}`));
+}
+
+/** The platform's own resource types (the configured API groups). */
+export async function getResourceTypes(
+  options: DevCommandOptions = {},
+): Promise<ResourceTypeRow[]> {
+  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
+  const kube = await connect(settings);
+  const groups = (await apiGroups(kube)).filter((group) =>
+    inGroups(group.name, settings.resourceGroups)
+  );
+  const resources = await resourcesOfGroups(kube, groups);
+  return resources
+    .map((resource) => ({
+      name: resource.plural,
+      kind: resource.kind,
+      group: resource.group,
+      version: resource.version,
+      namespaced: resource.namespaced,
+      shortNames: resource.shortNames,
+    }))
+    .sort((a, b) => a.group.localeCompare(b.group) || a.name.localeCompare(b.name));
+}
+
+/**
+ * Finds a resource type by plural, singular, kind, short name or
+ * `plural.group`; the platform's groups win over the rest of the cluster.
+ */
+export async function resolveResourceType(
+  kube: Kube,
+  type: string,
+  platformGroups: string[],
+): Promise<ResourceInfo> {
+  const wanted = type.toLowerCase();
+  const groups = await apiGroups(kube);
+  const matches = (resource: ResourceInfo) =>
+    [resource.plural, resource.singular, resource.kind.toLowerCase(), ...resource.shortNames]
+      .includes(wanted) ||
+    `${resource.plural}.${resource.group}` === wanted ||
+    `${resource.kind.toLowerCase()}.${resource.group}` === wanted;
+  const own =
+    (await resourcesOfGroups(kube, groups.filter((group) => inGroups(group.name, platformGroups))))
+      .find(matches);
+  if (own) return own;
+  const core = (await kube.resourcesOf("v1")) ?? [];
+  const all = [...core, ...(await resourcesOfGroups(kube, groups))];
+  const found = all.find(matches);
+  if (found) return found;
+  throw new PlatformError(
+    `the cluster (context ${kube.context}) has no resource type ${JSON.stringify(type)}`,
+    {
+      hint:
+        "list the platform's types with: platform get resource-types (or kubectl api-resources)",
+      exitCode: 2,
+    },
+  );
+}
+
+/** A row of `get resources`. */
+export interface ResourceRow {
+  name: string;
+  namespace?: string;
+  kind: string;
+  ready: string;
+  synced: string;
+  age: string;
+}
+
+/** Options of get and describe. */
+export interface ResourceOptions extends DevCommandOptions {
+  namespace?: string;
+  allNamespaces?: boolean;
+}
+
+/** Objects of one type in a namespace (default: `default`), or in all. */
+export async function getResources(
+  type: string,
+  options: ResourceOptions = {},
+): Promise<ResourceRow[]> {
+  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
+  const kube = await connect(settings);
+  const resource = await resolveResourceType(kube, type, settings.resourceGroups);
+  const namespace = resource.namespaced && !options.allNamespaces
+    ? options.namespace ?? "default"
+    : undefined;
+  const { items } = await kube.list(resource.apiVersion, resource.kind, { namespace });
+  return items.map((item) => ({
+    name: item.metadata.name ?? "",
+    ...(resource.namespaced ? { namespace: item.metadata.namespace } : {}),
+    kind: resource.kind,
+    ready: findCondition(item, "Ready")?.status ?? findCondition(item, "Available")?.status ?? "",
+    synced: findCondition(item, "Synced")?.status ?? "",
+    age: formatAge(item.metadata.creationTimestamp),
+  }));
+}
+
+/** One node of the ownership / composition tree. */
+export interface TreeNode {
+  kind: string;
+  name: string;
+  namespace?: string;
+  ready: string;
+  children: TreeNode[];
+}
+
+/** The record of `describe resource`. */
+export interface ResourceDescription {
+  kind: string;
+  apiVersion: string;
+  name: string;
+  namespace?: string;
+  age: string;
+  labels: Record<string, string>;
+  conditions: { type: string; status: string; reason: string; message: string; age: string }[];
+  /** The object and what it owns or composes, indented. */
+  tree: TreeNode;
+  object: KubeObject;
+}
+
+/** An object with its conditions and the tree of objects it owns or composes. */
+export async function describeResource(
+  type: string,
+  name: string,
+  options: ResourceOptions = {},
+): Promise<ResourceDescription> {
+  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
+  const kube = await connect(settings);
+  const resource = await resolveResourceType(kube, type, settings.resourceGroups);
+  const namespace = resource.namespaced ? options.namespace ?? "default" : undefined;
+  const object = await kube.get({
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+    name,
+    namespace,
+  });
+  if (!object) {
+    throw new PlatformError(
+      `${resource.kind} ${name} not found${
+        namespace ? ` in namespace ${namespace}` : ""
+      } (context ${kube.context})`,
+      {
+        hint: `list them with: platform get resources ${resource.plural}${
+          namespace ? ` -n ${namespace}` : ""
+        }`,
+      },
+    );
+  }
+  const tree = await treeOf(kube, object, { seen: new Set(), lists: new Map() }, 0);
+  return {
+    kind: resource.kind,
+    apiVersion: resource.apiVersion,
+    name,
+    namespace,
+    age: formatAge(object.metadata.creationTimestamp),
+    labels: object.metadata.labels ?? {},
+    conditions: conditionsOf(object).map(conditionRow),
+    tree,
+    object,
+  };
+}
+
+function conditionRow(condition: Condition) {
+  return {
+    type: condition.type,
+    status: condition.status,
+    reason: condition.reason ?? "",
+    message: condition.message ?? "",
+    age: formatAge(condition.lastTransitionTime),
+  };
+}
+
+// Kinds searched for children by ownerReference within the parent's namespace.
+const CHILD_KINDS = [
+  { apiVersion: "apps/v1", kind: "Deployment" },
+  { apiVersion: "apps/v1", kind: "ReplicaSet" },
+  { apiVersion: "v1", kind: "Pod" },
+  { apiVersion: "v1", kind: "Service" },
+  { apiVersion: "networking.k8s.io/v1", kind: "Ingress" },
+  { apiVersion: "v1", kind: "Secret" },
+  { apiVersion: "batch/v1", kind: "Job" },
+];
+
+// What one describe has read: visited uids, and each (namespace, kind) list read once.
+interface Walk {
+  seen: Set<string>;
+  lists: Map<string, Promise<KubeObject[]>>;
+}
+
+async function treeOf(
+  kube: Kube,
+  object: KubeObject,
+  walk: Walk,
+  depth: number,
+): Promise<TreeNode> {
+  const node: TreeNode = {
+    kind: object.kind,
+    name: object.metadata.name ?? "",
+    namespace: object.metadata.namespace,
+    ready: findCondition(object, "Ready")?.status ?? findCondition(object, "Available")?.status ??
+      "",
+    children: [],
+  };
+  const uid = object.metadata.uid ?? "";
+  if (walk.seen.has(uid) || depth > 6) return node;
+  walk.seen.add(uid);
+  for (const child of await childrenOf(kube, object, walk)) {
+    node.children.push(await treeOf(kube, child, walk, depth + 1));
+  }
+  return node;
+}
+
+async function childrenOf(kube: Kube, object: KubeObject, walk: Walk): Promise<KubeObject[]> {
+  const children: KubeObject[] = [];
+  // Crossplane: a claim points at its composite; a composite at what it composes.
+  const refs = [
+    object.spec?.resourceRef,
+    ...(object.spec?.resourceRefs ?? []),
+    ...(object.spec?.crossplane?.resourceRefs ?? []),
+  ].filter(Boolean) as { apiVersion: string; kind: string; name: string; namespace?: string }[];
+  for (const ref of refs) {
+    try {
+      const child = await kube.get({
+        ...ref,
+        namespace: ref.namespace ?? object.metadata.namespace,
+      });
+      if (child) children.push(child);
+    } catch { /* a composed kind this client cannot read is left out of the tree */ }
+  }
+  const namespace = object.metadata.namespace;
+  if (namespace) {
+    for (const kind of CHILD_KINDS) {
+      const key = `${namespace}/${kind.apiVersion}/${kind.kind}`;
+      if (!walk.lists.has(key)) {
+        walk.lists.set(
+          key,
+          kube.list(kind.apiVersion, kind.kind, { namespace }).then((list) => list.items),
+        );
+      }
+      const items = await walk.lists.get(key)!;
+      children.push(
+        ...items.filter((item) =>
+          item.metadata.ownerReferences?.some((owner) => owner.uid === object.metadata.uid)
+        ),
+      );
+    }
+  }
+  return children;
+}
+
+/** The tree as indented lines, for the table view. */
+export function treeLines(node: TreeNode, indent = ""): string[] {
+  const line = `${indent}${node.kind}/${node.name}${node.ready ? ` (ready: ${node.ready})` : ""}`;
+  return [line, ...node.children.flatMap((child) => treeLines(child, indent + "  "))];
+}

@@ -1,0 +1,64 @@
+/**
+ * platform as a library: every verb of the CLI is a function here that
+ * returns records and throws {@link PlatformError}; none of them exits the
+ * process or writes to stdout, so scripts and tests call them directly.
+ *
+ * @module
+ */
+export { causeChain, EXIT_FAILURE, EXIT_USAGE, PlatformError, usageError } from "./lib/errors.ts";
+export {
+  assertDnsLabel,
+  type DevIdentity,
+  devIdentity,
+  devLabels,
+  devSelector,
+  dnsLabelProblem,
+  LABELS,
+} from "./lib/identity.ts";
+export {
+  DEFAULTS,
+  type FlagSettings,
+  loadSettings,
+  mergeSettings,
+  platformYamlJsonSchema,
+  platformYamlSchema,
+  type Settings,
+} from "./lib/settings.ts";
+export { parseDotenv, updateDotenv } from "./lib/dotenv.ts";
+export { parseYaml, parseYamlStream, toYaml, toYamlStream } from "./lib/yaml.ts";
+export {
+  type Output,
+  OUTPUT_FORMATS,
+  type OutputFormat,
+  render,
+  resolveFormat,
+  valueOf,
+} from "./lib/output.ts";
+export { lineReporter, recordingReporter, type Reporter, silentReporter } from "./lib/progress.ts";
+export { Kube } from "./lib/kube/client.ts";
+export type { KubeObject, ObjectRef } from "./lib/kube/types.ts";
+export {
+  applyDev,
+  type ApplyDevOptions,
+  type ApplyDevResult,
+  renderParams,
+} from "./lib/dev/apply.ts";
+export {
+  uninstallDev,
+  type UninstallDevOptions,
+  type UninstallDevResult,
+} from "./lib/dev/uninstall.ts";
+export { type EnvironmentRow, type EnvironmentStatus, listDev, statusDev } from "./lib/dev/list.ts";
+export { findEnvironments } from "./lib/dev/environments.ts";
+export {
+  describeResource,
+  getResources,
+  getResourceTypes,
+  type ResourceDescription,
+  type ResourceRow,
+  type ResourceTypeRow,
+  treeLines,
+} from "./lib/resources.ts";
+export { resolveTemplate, TEMPLATE_CHOICES, TEMPLATES } from "./templates/registry.ts";
+export type { Rendered, RenderParams, Template } from "./templates/template.ts";
+export { VERSION, versionInfo } from "./lib/version.ts";
