@@ -31,7 +31,14 @@ export function ingressHostFor(address: { ip?: string; hostname?: string }): str
 /** Looks at the known ingress Services once; undefined when none has an address yet. */
 export async function discoverIngress(kube: Kube): Promise<IngressEndpoint | undefined> {
   for (const candidate of INGRESS_SERVICES) {
-    const service = await kube.get({ apiVersion: "v1", kind: "Service", ...candidate });
+    let service;
+    try {
+      service = await kube.get({ apiVersion: "v1", kind: "Service", ...candidate });
+    } catch (error) {
+      // Developers often may not read the ingress controller's namespace; that is no reason to fail.
+      if ((error as { status?: number }).status === 403) continue;
+      throw error;
+    }
     const address = service?.status?.loadBalancer?.ingress?.[0];
     const host = address && ingressHostFor(address);
     if (host) {

@@ -225,29 +225,48 @@ export class Kube {
 
   #networkError(error: unknown, timedOut: boolean, options: RequestOptions): PlatformError {
     const code = findCode(error);
+    // undici says only "fetch failed"; the useful words are in the innermost cause.
+    const detail = innermostMessage(error);
+    const tls = /certificate|self[- ]signed|tls|ssl/i.test(`${code ?? ""} ${detail}`);
     const reason = timedOut
       ? `no answer within ${Math.round((options.timeoutMs ?? this.#timeoutMs) / 1000)} s`
       : code === "ECONNREFUSED"
       ? "connection refused"
       : code === "ENOTFOUND" || code === "EAI_AGAIN"
       ? "its host name does not resolve"
-      : code?.startsWith("ERR_TLS") || code?.includes("CERT") ||
-          code === "DEPTH_ZERO_SELF_SIGNED_CERT"
-      ? `TLS failed (${code})`
-      : (error as Error)?.message ?? String(error);
+      : tls
+      ? `TLS failed: ${detail}`
+      : detail;
+    const check = tls
+      ? `check the cluster's certificate-authority in ${this.kubeconfigPath} (the server's certificate is not trusted by it)`
+      : `check that the cluster is running and that ${this.kubeconfigPath} is the kubeconfig you mean ` +
+        `(try: kubectl --kubeconfig ${this.kubeconfigPath} --context ${this.context} cluster-info); ` +
+        "for the local cluster run ./denow task cluster:up, then `source .env`";
     return new PlatformError(
       `cannot reach the Kubernetes API server ${this.server} (context ${this.context}): ${reason}`,
-      {
-        hint:
-          `check that the cluster is running and that ${this.kubeconfigPath} is the kubeconfig you mean ` +
-          `(try: kubectl --kubeconfig ${this.kubeconfigPath} --context ${this.context} cluster-info); ` +
-          "for the local cluster run ./denow task cluster:up, then `source .env`",
-        cause: error,
-      },
+      { hint: check, cause: error },
     );
   }
 
-  #httpError(method: string, path: string, status: number, text: string, options: RequestOptions) {
+  #httpError(
+    method: string,
+    path: string,
+    status: number,
+    text: string,
+    options: RequestOptions,
+  ): PlatformError {
+    const error = this.#describeHttpError(method, path, status, text, options);
+    // Callers branch on the status (404 = absent, 403 = not allowed, 409 = exists).
+    return Object.assign(error, { status });
+  }
+
+  #describeHttpError(
+    method: string,
+    path: string,
+    status: number,
+    text: string,
+    options: RequestOptions,
+  ) {
     let message = text.trim();
     let reason: string | undefined;
     try {
@@ -276,8 +295,10 @@ export class Kube {
         },
       );
     }
-    const error = new PlatformError(
-      `${about.verb} ${target}${where} failed: ${message || `HTTP ${status}`}`,
+    return new PlatformError(
+      `${about.verb} ${target}${where} failed: ${message || `HTTP ${status}`}${
+        reason ? ` (${reason})` : ""
+      }`,
       {
         hint: status === 422
           ? "the server refused the object as invalid; render it with --dry-run -o yaml to inspect it"
@@ -288,7 +309,6 @@ export class Kube {
           : undefined,
       },
     );
-    return Object.assign(error, { status, reason });
   }
 
   /** Discovers the resources of one group version (cached); undefined if not served. */
@@ -468,6 +488,16 @@ export class Kube {
 
 function aboutRef(verb: string, ref: ObjectRef) {
   return { verb, resource: ref.kind, namespace: ref.namespace, name: ref.name };
+}
+
+function innermostMessage(error: unknown): string {
+  let current = error as { message?: string; cause?: unknown } | undefined;
+  let message = String((current as Error)?.message ?? error);
+  for (let depth = 0; current && depth < 6; depth++) {
+    if (current.message) message = current.message;
+    current = current.cause as typeof current;
+  }
+  return message;
 }
 
 function findCode(error: unknown): string | undefined {

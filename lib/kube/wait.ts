@@ -43,18 +43,23 @@ export async function waitFor(
     return verdict.done;
   };
 
+  // List-then-watch: the list gives the state and the resourceVersion it was read at,
+  // so the watch misses nothing that happens after it.
   const collection = await kube.pathOf({ ...ref, name: undefined });
   while (Date.now() < deadline) {
-    const current = await kube.get(ref);
-    if (see(current)) return current;
-    const listed = await kube.request<{ metadata: { resourceVersion: string } }>(
+    const listed = await kube.request<
+      { items: KubeObject[]; metadata: { resourceVersion: string } }
+    >(
       "GET",
       collection,
       {
-        query: { fieldSelector: `metadata.name=${ref.name}`, limit: 1 },
+        query: { fieldSelector: `metadata.name=${ref.name}` },
         about: { verb: "list", resource: ref.kind, namespace: ref.namespace },
       },
     );
+    const current = listed.items[0] &&
+      { ...listed.items[0], apiVersion: ref.apiVersion, kind: ref.kind };
+    if (see(current)) return current;
     const remainingMs = deadline - Date.now();
     if (remainingMs <= 0) break;
     const result = await followWatch(
@@ -92,11 +97,12 @@ async function followWatch(
         fieldSelector: `metadata.name=${name}`,
         resourceVersion,
         allowWatchBookmarks: false,
-        timeoutSeconds: Math.max(1, Math.ceil(remainingMs / 1000)),
+        // Short windows: a connection that silently died costs at most one window.
+        timeoutSeconds: Math.max(1, Math.min(60, Math.floor(remainingMs / 1000))),
       },
       signal: abort.signal,
     });
-    for await (const event of watchEvents(stream)) {
+    for await (const event of watchEvents(stream, abort.signal)) {
       if (event.type === "ERROR") return { done: false }; // e.g. 410 Gone: re-read and watch again
       const object = event.type === "DELETED" ? undefined : event.object;
       if (see(object)) return { done: true, object };
@@ -116,20 +122,37 @@ export interface WatchEvent {
   object: KubeObject;
 }
 
-/** Splits a watch response body into events (one JSON object per line). */
-export async function* watchEvents(stream: ReadableStream<Uint8Array>): AsyncGenerator<WatchEvent> {
+/**
+ * Splits a watch response body into events (one JSON object per line).
+ * Aborting `signal` ends the iteration: undici does not cancel a body
+ * that is already streaming, so the reader is cancelled here.
+ */
+export async function* watchEvents(
+  stream: ReadableStream<Uint8Array>,
+  signal?: AbortSignal,
+): AsyncGenerator<WatchEvent> {
   const decoder = new TextDecoder();
+  const reader = stream.getReader();
+  const cancel = () => reader.cancel().catch(() => {});
+  signal?.addEventListener("abort", cancel, { once: true });
   let buffer = "";
-  for await (const chunk of stream) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let newline: number;
-    while ((newline = buffer.indexOf("\n")) >= 0) {
-      const line = buffer.slice(0, newline).trim();
-      buffer = buffer.slice(newline + 1);
-      if (line) yield JSON.parse(line) as WatchEvent;
+  try {
+    while (true) {
+      const { done, value } = await reader.read();
+      if (done || signal?.aborted) break;
+      buffer += decoder.decode(value, { stream: true });
+      let newline: number;
+      while ((newline = buffer.indexOf("\n")) >= 0) {
+        const line = buffer.slice(0, newline).trim();
+        buffer = buffer.slice(newline + 1);
+        if (line) yield JSON.parse(line) as WatchEvent;
+      }
     }
+  } finally {
+    signal?.removeEventListener("abort", cancel);
+    await cancel();
   }
-  if (buffer.trim()) yield JSON.parse(buffer) as WatchEvent;
+  if (buffer.trim() && !signal?.aborted) yield JSON.parse(buffer) as WatchEvent;
 }
 
 /** Ready when the Deployment's current generation is rolled out and Available. */
