@@ -4,7 +4,7 @@
  * and takes its streams injected, so tests run the real CLI in-process.
  */
 import { runParser } from "@optique/core/facade";
-import { message } from "@optique/core/message";
+import { commandLine, message } from "@optique/core/message";
 import { or } from "@optique/core/constructs";
 import { command } from "@optique/core/primitives";
 import type { InferValue } from "@optique/core/parser";
@@ -82,8 +82,19 @@ export async function main(args: string[], io: Io = processIo()): Promise<number
       command: { names: ["completions"] },
       onShow: (code?: number): Exit => ({ exit: code ?? 0 }),
     },
-    onError: (): Exit => ({ exit: EXIT_USAGE }),
-    aboveError: "usage",
+    onError: (): Exit => {
+      const verb = args.filter((arg) => !arg.startsWith("-")).slice(0, 2).join(" ");
+      line(`hint: see platform ${verb ? `${verb} ` : ""}--help`);
+      return { exit: EXIT_USAGE };
+    },
+    aboveError: "none",
+    // The top page lists every verb below; a one-line usage keeps it readable.
+    usageLine: (usage) =>
+      usage.length === 1 && usage[0].type === "exclusive"
+        ? [{ type: "argument", metavar: "COMMAND" }, { type: "argument", metavar: "[OPTIONS...]" }]
+        : usage,
+    brief: message`platform: production-like dev environments in the shared cluster`,
+    footer: message`Run ${commandLine("platform COMMAND --help")} for a command's options.`,
     stdout: (text) => io.stdout(text.endsWith("\n") ? text : text + "\n"),
     stderr: line,
     colors: false,

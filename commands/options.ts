@@ -2,7 +2,7 @@
  * Options shared by many verbs, defined once so help, validation and
  * completion agree everywhere.
  */
-import { message } from "@optique/core/message";
+import { message, text } from "@optique/core/message";
 import { object } from "@optique/core/constructs";
 import { option } from "@optique/core/primitives";
 import { optional, withDefault } from "@optique/core/modifiers";
@@ -50,7 +50,9 @@ export const environmentOptions = object("Environment options", {
   ),
   template: optional(
     option("--template", string({ metavar: "NAME|FILE" }), {
-      description: message`${TEMPLATE_CHOICES.join(", ")}, or a claim file used as the template`,
+      description: message`${
+        text(TEMPLATE_CHOICES.join(", "))
+      }, or a claim file used as the template`,
     }),
   ),
   image: optional(
