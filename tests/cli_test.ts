@@ -162,6 +162,7 @@ Deno.test("version is a record: a table on a terminal, JSON when piped", async (
 Deno.test("the real binary entry prints help and exits 0", async () => {
   const result = await spawnCli(["--help"]);
   assert.equal(result.code, 0);
-  assert.match(result.stdout, /platform apply dev/);
+  assert.match(result.stdout, /^Usage: platform COMMAND/m);
+  assert.match(result.stdout, /^  apply +Create or update/m);
   assert.equal(result.stderr, "");
 });
