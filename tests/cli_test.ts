@@ -95,7 +95,7 @@ Deno.test("an unknown context is refused naming the contexts the kubeconfig has"
 });
 
 Deno.test("an API server that refuses connections: the error names the server, exit 1, within seconds", async () => {
-  const port = 1; // tcpmux: nothing listens there on our machines
+  const port = 2; // nothing listens there on our machines (and fetch does not block it)
   const kubeconfig = await writeKubeconfig(`https://127.0.0.1:${port}`);
   const started = performance.now();
   const result = await runCli(["list", "dev", "--kubeconfig", kubeconfig]);
