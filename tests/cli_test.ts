@@ -87,7 +87,7 @@ Deno.test("no kubeconfig: a clear error with a hint and exit 1", async () => {
 });
 
 Deno.test("an unknown context is refused naming the contexts the kubeconfig has", async () => {
-  const kubeconfig = await writeKubeconfig("https://127.0.0.1:1", ["dev", "prod"]);
+  const kubeconfig = await writeKubeconfig("https://127.0.0.1:1", { contexts: ["dev", "prod"] });
   const result = await runCli(["list", "dev", "--kubeconfig", kubeconfig, "--context", "staging"]);
   assert.equal(result.code, 1);
   assert.match(result.stderr, /context "staging" is not in kubeconfig/);

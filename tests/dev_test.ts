@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Kube } from "../mod.ts";
 import { testCluster } from "./helpers/cluster.ts";
-import { runCli } from "./helpers/cli.ts";
+import { runCli, writeKubeconfig } from "./helpers/cli.ts";
 
 const cluster = await testCluster();
 const kube = await Kube.connect({ kubeconfig: cluster.kubeconfigPath });
@@ -253,25 +253,10 @@ Deno.test("forbidden by RBAC: the error names the verb, the resource and the nam
   );
   const config = kube.config;
   const cluster = config.getCurrentCluster()!;
-  const limited = `${workdir}/limited.kubeconfig`;
-  await Deno.writeTextFile(
-    limited,
-    JSON.stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{
-        name: "test",
-        cluster: {
-          server: cluster.server,
-          "certificate-authority-data": cluster.caData ??
-            btoa(await Deno.readTextFile(cluster.caFile!)),
-        },
-      }],
-      users: [{ name: sa, user: { token: token.status.token } }],
-      contexts: [{ name: sa, context: { cluster: "test", user: sa } }],
-      "current-context": sa,
-    }),
-  );
+  const limited = await writeKubeconfig(cluster.server, {
+    token: token.status.token,
+    caData: cluster.caData ?? btoa(await Deno.readTextFile(cluster.caFile!)),
+  });
   try {
     const result = await runCli(
       [

@@ -76,17 +76,27 @@ export function countingServer(): { port: number; connections: () => number; clo
   };
 }
 
-/** Writes a kubeconfig pointing at `server` into a temp dir; returns its path. */
-export async function writeKubeconfig(server: string, contexts = ["test"]): Promise<string> {
+/**
+ * Writes a token kubeconfig pointing at `server` into a temp dir; returns its
+ * path. Without a CA the server's certificate is not verified.
+ */
+export async function writeKubeconfig(
+  server: string,
+  options: { contexts?: string[]; token?: string; caData?: string } = {},
+): Promise<string> {
+  const contexts = options.contexts ?? ["test"];
   const dir = await Deno.makeTempDir({ prefix: "platform-kubeconfig-" });
   const path = `${dir}/kubeconfig.yaml`;
+  const trust = options.caData
+    ? { "certificate-authority-data": options.caData }
+    : { "insecure-skip-tls-verify": true };
   await Deno.writeTextFile(
     path,
     JSON.stringify({
       apiVersion: "v1",
       kind: "Config",
-      clusters: [{ name: "c", cluster: { server, "insecure-skip-tls-verify": true } }],
-      users: [{ name: "u", user: { token: "not-a-secret" } }],
+      clusters: [{ name: "c", cluster: { server, ...trust } }],
+      users: [{ name: "u", user: { token: options.token ?? "not-a-secret" } }],
       contexts: contexts.map((name) => ({ name, context: { cluster: "c", user: "u" } })),
       "current-context": contexts[0],
     }),
