@@ -5,7 +5,6 @@ import { argument, command, constant, option } from "@optique/core/primitives";
 import { optional } from "@optique/core/modifiers";
 import { string } from "@optique/core/valueparser";
 import type { InferValue } from "@optique/core/parser";
-import { applyDev } from "../lib/dev/apply.ts";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
 import { commonOptions, environmentOptions, flagsOf } from "./options.ts";
@@ -45,6 +44,7 @@ export async function runApplyDev(
   parsed: InferValue<typeof applyDevCommand>,
   context: CommandContext,
 ): Promise<Output> {
+  const { applyDev } = await import("../lib/dev/apply.ts");
   const result = await applyDev(parsed.user, {
     db: parsed.db,
     dryRun: parsed.dryRun,

@@ -9,7 +9,7 @@ import { or } from "@optique/core/constructs";
 import { command } from "@optique/core/primitives";
 import type { InferValue } from "@optique/core/parser";
 import { causeChain, EXIT_USAGE, PlatformError } from "../lib/errors.ts";
-import { type Output, render, resolveFormat } from "../lib/output.ts";
+import type { Output } from "../lib/output.ts";
 import { lineReporter } from "../lib/progress.ts";
 import { VERSION } from "../lib/version.ts";
 import { applyDevCommand, runApplyDev } from "./apply_dev.ts";
@@ -108,6 +108,7 @@ export async function main(args: string[], io: Io = processIo()): Promise<number
   };
   try {
     const output = await dispatch(parsed, context);
+    const { render, resolveFormat } = await import("../lib/output.ts");
     const format = resolveFormat(parsed.output, io.isTerminal);
     io.stdout(render(output, output.kind === "text" && format === "table" ? "table" : format));
     return 0;

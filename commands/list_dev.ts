@@ -5,7 +5,6 @@ import type { InferValue } from "@optique/core/parser";
 import { argument, command, constant, option } from "@optique/core/primitives";
 import { optional } from "@optique/core/modifiers";
 import { string } from "@optique/core/valueparser";
-import { listDev, statusDev } from "../lib/dev/list.ts";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
 import { commonOptions, environmentOptions, flagsOf } from "./options.ts";
@@ -30,6 +29,7 @@ export async function runListDev(
   parsed: InferValue<typeof listDevCommand>,
   context: CommandContext,
 ): Promise<Output> {
+  const { listDev } = await import("../lib/dev/list.ts");
   const rows = await listDev({
     user: parsed.user,
     flags: flagsOf(parsed),
@@ -63,6 +63,7 @@ export async function runStatusDev(
   parsed: InferValue<typeof statusDevCommand>,
   context: CommandContext,
 ): Promise<Output> {
+  const { statusDev } = await import("../lib/dev/list.ts");
   const status = await statusDev(parsed.user, {
     flags: flagsOf(parsed),
     env: context.env,

@@ -3,7 +3,6 @@ import { message } from "@optique/core/message";
 import { merge, object } from "@optique/core/constructs";
 import { command, constant } from "@optique/core/primitives";
 import type { Output } from "../lib/output.ts";
-import { platformYamlJsonSchema } from "../lib/settings.ts";
 import { versionInfo } from "../lib/version.ts";
 import { commonOptions } from "./options.ts";
 
@@ -27,7 +26,8 @@ export const configSchemaCommand = command(
 );
 
 /** Runs `config schema`: JSON unless YAML is asked for. */
-export function runConfigSchema(): Output {
+export async function runConfigSchema(): Promise<Output> {
+  const { platformYamlJsonSchema } = await import("../lib/settings.ts");
   const schema = platformYamlJsonSchema();
   return { kind: "text", text: JSON.stringify(schema, null, 2), value: schema };
 }

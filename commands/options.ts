@@ -8,7 +8,7 @@ import { option } from "@optique/core/primitives";
 import { optional, withDefault } from "@optique/core/modifiers";
 import { choice, integer, string } from "@optique/core/valueparser";
 import { usageError } from "../lib/errors.ts";
-import { OUTPUT_FORMATS, type OutputFormat } from "../lib/output.ts";
+import { OUTPUT_FORMATS, type OutputFormat } from "../lib/output_formats.ts";
 import type { FlagSettings } from "../lib/settings.ts";
 import { TEMPLATE_CHOICES } from "../templates/registry.ts";
 

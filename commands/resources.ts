@@ -6,7 +6,6 @@ import { argument, command, constant, option } from "@optique/core/primitives";
 import { optional } from "@optique/core/modifiers";
 import { string } from "@optique/core/valueparser";
 import type { Output } from "../lib/output.ts";
-import { describeResource, getResources, getResourceTypes, treeLines } from "../lib/resources.ts";
 import type { CommandContext } from "./context.ts";
 import { commonOptions, flagsOf } from "./options.ts";
 
@@ -68,6 +67,7 @@ export async function runGetResourceTypes(
   parsed: InferValue<typeof getResourceTypesCommand>,
   context: CommandContext,
 ): Promise<Output> {
+  const { getResourceTypes } = await import("../lib/resources.ts");
   const rows = await getResourceTypes({
     flags: flagsOf(parsed),
     env: context.env,
@@ -86,6 +86,7 @@ export async function runGetResources(
   parsed: InferValue<typeof getResourcesCommand>,
   context: CommandContext,
 ): Promise<Output> {
+  const { getResources } = await import("../lib/resources.ts");
   const rows = await getResources(parsed.type, {
     namespace: parsed.namespace,
     allNamespaces: parsed.allNamespaces,
@@ -105,6 +106,7 @@ export async function runDescribeResource(
   parsed: InferValue<typeof describeResourceCommand>,
   context: CommandContext,
 ): Promise<Output> {
+  const { describeResource, treeLines } = await import("../lib/resources.ts");
   const description = await describeResource(parsed.type, parsed.name, {
     namespace: parsed.namespace,
     flags: flagsOf(parsed),

@@ -4,7 +4,6 @@ import { merge, object } from "@optique/core/constructs";
 import type { InferValue } from "@optique/core/parser";
 import { argument, command, constant, option } from "@optique/core/primitives";
 import { string } from "@optique/core/valueparser";
-import { uninstallDev } from "../lib/dev/uninstall.ts";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
 import { commonOptions, environmentOptions, flagsOf } from "./options.ts";
@@ -32,6 +31,7 @@ export async function runUninstallDev(
   parsed: InferValue<typeof uninstallDevCommand>,
   context: CommandContext,
 ): Promise<Output> {
+  const { uninstallDev } = await import("../lib/dev/uninstall.ts");
   const result = await uninstallDev(parsed.user, {
     keepNamespace: parsed.keepNamespace,
     wait: !parsed.noWait,

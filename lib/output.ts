@@ -6,10 +6,9 @@
 import { usageError } from "./errors.ts";
 import { toYaml, toYamlStream } from "./yaml.ts";
 
-/** Output formats; auto is a table on a terminal and JSON when piped. */
-export const OUTPUT_FORMATS = ["auto", "table", "json", "yaml"] as const;
-/** One of {@link OUTPUT_FORMATS}. */
-export type OutputFormat = typeof OUTPUT_FORMATS[number];
+import { OUTPUT_FORMATS, type OutputFormat } from "./output_formats.ts";
+
+export { OUTPUT_FORMATS, type OutputFormat };
 
 /** What a command hands to the formatter. */
 export type Output =

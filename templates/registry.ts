@@ -4,7 +4,6 @@
  */
 import { usageError } from "../lib/errors.ts";
 import { appClaimTemplate } from "./app_claim.ts";
-import { loadClaimFile } from "./claim_file.ts";
 import { manifestsTemplate } from "./manifests.ts";
 import type { Template } from "./template.ts";
 
@@ -26,6 +25,8 @@ export function isTemplatePath(value: string): boolean {
 export async function resolveTemplate(value: string, baseDir: string): Promise<Template> {
   if (TEMPLATES[value]) return TEMPLATES[value];
   if (isTemplatePath(value)) {
+    // Loaded on demand: it brings the YAML parser, which --help should not pay for.
+    const { loadClaimFile } = await import("./claim_file.ts");
     return await loadClaimFile(value.startsWith("/") ? value : `${baseDir}/${value}`);
   }
   throw usageError(
