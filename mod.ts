@@ -62,3 +62,12 @@ export {
 export { resolveTemplate, TEMPLATE_CHOICES, TEMPLATES } from "./templates/registry.ts";
 export type { Rendered, RenderParams, Template } from "./templates/template.ts";
 export { VERSION, versionInfo } from "./lib/version.ts";
+export { setup, type SetupOptions, type StepRecord } from "./lib/setup/setup.ts";
+export { destroy, type DestroyOptions } from "./lib/setup/destroy.ts";
+export { COMPONENTS, CROSSPLANE_CONFIGURATIONS } from "./lib/setup/components.ts";
+export { PROVIDER_NAMES, providerNamed, PROVIDERS } from "./providers/clusters/registry.ts";
+export type {
+  ClusterProvider,
+  PlannedCommand,
+  ProviderContext,
+} from "./providers/clusters/provider.ts";

@@ -25,9 +25,12 @@ import {
   runGetResourceTypes,
 } from "./resources.ts";
 import { runUninstallDev, uninstallDevCommand } from "./uninstall_dev.ts";
+import { destroyCommand, runDestroy, runSetup, setupCommand } from "./setup.ts";
 
 /** The parser of every verb. */
 export const cli = or(
+  setupCommand,
+  destroyCommand,
   command("apply", applyDevCommand, {
     description: message`Create or update things in the cluster`,
   }),
@@ -150,5 +153,9 @@ function dispatch(parsed: Parsed, context: CommandContext): Promise<Output> | Ou
       return runConfigSchema();
     case "version":
       return runVersion();
+    case "setup":
+      return runSetup(parsed, context);
+    case "destroy":
+      return runDestroy(parsed, context);
   }
 }

@@ -6,6 +6,7 @@ import type { Kube } from "./kube/client.ts";
 
 /** Where the common ingress controllers put their Service. */
 export const INGRESS_SERVICES = [
+  { namespace: "contour", name: "contour-envoy", className: "contour" },
   { namespace: "projectcontour", name: "contour-envoy", className: "contour" },
   { namespace: "projectcontour", name: "envoy", className: "contour" },
   { namespace: "ingress-nginx", name: "ingress-nginx-controller", className: "nginx" },

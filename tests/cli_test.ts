@@ -161,6 +161,6 @@ Deno.test("the real binary entry prints help and exits 0", async () => {
   const result = await spawnCli(["--help"]);
   assert.equal(result.code, 0);
   assert.match(result.stdout, /^Usage: platform COMMAND/m);
-  assert.match(result.stdout, /^  apply +Create or update/m);
+  assert.match(result.stdout, /^ {2}apply +Create or update/m);
   assert.equal(result.stderr, "");
 });
