@@ -110,9 +110,9 @@ export async function runDestroy(
   context: CommandContext,
 ): Promise<Output> {
   const { destroy } = await import("../lib/setup/destroy.ts");
-  const confirm = Deno.stdin.isTerminal()
-    ? (question: string) => Promise.resolve(confirm(question))
+  const ask = Deno.stdin.isTerminal()
+    ? (question: string) => Promise.resolve(globalThis.confirm(question))
     : undefined;
-  const records = await destroy({ ...common(parsed, context), yes: parsed.yes, confirm });
+  const records = await destroy({ ...common(parsed, context), yes: parsed.yes, confirm: ask });
   return { kind: "table", records: records.map((record) => ({ ...record })), columns };
 }
