@@ -71,3 +71,17 @@ export type {
   PlannedCommand,
   ProviderContext,
 } from "./providers/clusters/provider.ts";
+export {
+  gc,
+  type GcRecord,
+  sessionStatus,
+  startSession,
+  stopSession,
+} from "./lib/session/session.ts";
+export { DRIVER_NAMES, driverNamed, DRIVERS } from "./providers/sessions/registry.ts";
+export type {
+  RunningSession,
+  SessionDriver,
+  SessionTarget,
+  StopResult,
+} from "./providers/sessions/driver.ts";

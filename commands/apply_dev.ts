@@ -1,9 +1,10 @@
 /** `platform apply dev <user>`: parse, call applyDev, shape the record. */
-import { message } from "@optique/core/message";
+import { message, text } from "@optique/core/message";
+import { DRIVER_NAMES } from "../providers/sessions/registry.ts";
 import { merge, object } from "@optique/core/constructs";
 import { argument, command, constant, option } from "@optique/core/primitives";
 import { optional } from "@optique/core/modifiers";
-import { string } from "@optique/core/valueparser";
+import { choice, string } from "@optique/core/valueparser";
 import type { InferValue } from "@optique/core/parser";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
@@ -32,6 +33,14 @@ export const applyDevCommand = command(
       noSession: option("--no-session", {
         description: message`stop after the environment is ready`,
       }),
+      driver: optional(
+        option("--driver", choice(DRIVER_NAMES, { metavar: "DRIVER" }), {
+          description: message`session driver: ${text(DRIVER_NAMES.join(", "))} (default builtin)`,
+        }),
+      ),
+      takeover: option("--takeover", {
+        description: message`take over a session someone else holds`,
+      }),
     }),
     environmentOptions,
     commonOptions,
@@ -45,18 +54,35 @@ export async function runApplyDev(
   context: CommandContext,
 ): Promise<Output> {
   const { applyDev } = await import("../lib/dev/apply.ts");
+  const wantsSession = !parsed.noSession && !parsed.dryRun && !parsed.noWait;
   const result = await applyDev(parsed.user, {
     db: parsed.db,
     dryRun: parsed.dryRun,
     wait: !parsed.noWait,
+    session: wantsSession ? { dir: context.cwd } : undefined,
+    takeover: parsed.takeover,
     flags: flagsOf(parsed),
     env: context.env,
     cwd: context.cwd,
     reporter: context.reporter,
   });
   if (result.manifests) return { kind: "documents", documents: result.manifests };
-  if (result.ready) {
-    context.reporter.step("ok", `${result.user}'s ${result.app} is ready at ${result.url}`);
+  const { session, ...record } = result;
+  if (!session) return { kind: "record", record };
+  // The session runs until Ctrl-C, SIGTERM or its command ends; then it restores what it changed.
+  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
+  const onSignal = () => session.stop();
+  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  try {
+    const stopped = await session.done;
+    return {
+      kind: "record",
+      record: {
+        ...record,
+        session: { ...stopped, forwards: session.forwards, syncedFiles: session.syncedFiles },
+      },
+    };
+  } finally {
+    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
   }
-  return { kind: "record", record: { ...result } };
 }

@@ -26,6 +26,7 @@ import {
 } from "./resources.ts";
 import { runUninstallDev, uninstallDevCommand } from "./uninstall_dev.ts";
 import { destroyCommand, runDestroy, runSetup, setupCommand } from "./setup.ts";
+import { gcCommand, runGc } from "./gc.ts";
 
 /** The parser of every verb. */
 export const cli = or(
@@ -43,6 +44,7 @@ export const cli = or(
     description: message`List the platform's resource types and objects`,
   }),
   command("describe", describeResourceCommand, { description: message`Describe one object` }),
+  gcCommand,
   command("config", configSchemaCommand, { description: message`platform.yaml helpers` }),
   versionCommand,
 );
@@ -153,6 +155,8 @@ function dispatch(parsed: Parsed, context: CommandContext): Promise<Output> | Ou
       return runConfigSchema();
     case "version":
       return runVersion();
+    case "gc":
+      return runGc(parsed, context);
     case "setup":
       return runSetup(parsed, context);
     case "destroy":

@@ -12,6 +12,9 @@ import { formatDuration, silentReporter } from "../progress.ts";
 import { PlatformError } from "../errors.ts";
 import { DEFAULTS, type Settings } from "../settings.ts";
 import type { Rendered, RenderParams } from "../../templates/template.ts";
+import type { RunningSession } from "../../providers/sessions/driver.ts";
+import { heldError, holderOf, isExpired, readLease } from "../session/lease.ts";
+import { repairEnvironment, startSession } from "../session/session.ts";
 import {
   assertServed,
   chooseTemplate,
@@ -29,6 +32,10 @@ export interface ApplyDevOptions extends DevCommandOptions {
   dryRun?: boolean;
   /** Wait for readiness (default true). */
   wait?: boolean;
+  /** Start a dev session once ready, from this local directory (default: none). */
+  session?: { dir: string };
+  /** Take over a session someone else holds. */
+  takeover?: boolean;
 }
 
 /** One applied object. */
@@ -54,6 +61,8 @@ export interface ApplyDevResult {
   elapsed: string;
   /** Only with dryRun: the rendered manifests. */
   manifests?: KubeObject[];
+  /** The running session, when one was asked for (not part of the record). */
+  session?: RunningSession;
 }
 
 /** Renders the parameters for a template from settings. */
@@ -128,6 +137,14 @@ export async function applyDev(
   const template = await chooseTemplate(settings, kube);
   const rendered = template.render(renderParams(settings, identity, options.db, explicit));
   await assertServed(kube, rendered.manifests);
+  await guardSession(kube, identity.namespace, settings.app, options.takeover ?? false);
+  await repairEnvironment(
+    kube,
+    identity.namespace,
+    settings.app,
+    settings.timeout * 1000,
+    reporter,
+  );
 
   const createdNamespace = await ensureNamespace(kube, identity.namespace, user);
   if (createdNamespace) reporter.step("ok", `namespace ${identity.namespace} created`);
@@ -168,9 +185,20 @@ export async function applyDev(
     await waitReady(kube, rendered, settings.timeout * 1000, identity.user, reporter);
     ready = true;
     reporter.step("ok", `${describeRef(rendered.workload)} ready`);
+    reporter.step("ok", `${user}'s ${settings.app} is ready at ${identity.url}`);
   }
   const changed = objects.some((object) => object.action !== "unchanged") || createdNamespace;
+  const session = options.session && ready
+    ? await startSession(kube, settings, {
+      user,
+      namespace: identity.namespace,
+      dir: options.session.dir,
+      takeover: options.takeover,
+      env: options.env ?? Deno.env.toObject(),
+    }, reporter)
+    : undefined;
   return {
+    session,
     ...summary(identity, template.name),
     ready,
     result: !changed
@@ -200,6 +228,21 @@ function objectLine(object: KubeObject) {
     name: object.metadata.name ?? "",
     namespace: object.metadata.namespace,
   };
+}
+
+/**
+ * Refuses to apply over someone's live session: the apply would scale their
+ * swapped-out original back up. An expired session is repaired instead.
+ */
+async function guardSession(
+  kube: Kube,
+  namespace: string,
+  app: string,
+  takeover: boolean,
+): Promise<void> {
+  const lease = await readLease(kube, namespace, app);
+  if (!lease || isExpired(lease) || takeover) return;
+  throw heldError(holderOf(lease), namespace, app);
 }
 
 /** Creates the namespace when missing; returns whether it did. */

@@ -7,6 +7,7 @@ import { loadSettings } from "../settings.ts";
 import { connect, type DevCommandOptions } from "./target.ts";
 import { environmentObjects, findEnvironments } from "./environments.ts";
 import { findCondition } from "../kube/types.ts";
+import { sessionStatus } from "../session/session.ts";
 
 /** A row of `list dev`. */
 export interface EnvironmentRow {
@@ -16,6 +17,8 @@ export interface EnvironmentRow {
   url: string;
   ready: boolean;
   age: string;
+  /** The dev session on it: driver and holder, or empty. */
+  session: string;
 }
 
 /** Every dev environment in the cluster. */
@@ -26,14 +29,20 @@ export async function listDev(
   const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
   const kube = await connect(settings);
   const environments = await findEnvironments(kube, { user: options.user });
-  return environments.map(({ user, namespace, app, url, ready, age }) => ({
+  return await Promise.all(environments.map(async ({ user, namespace, app, url, ready, age }) => ({
     user,
     namespace,
     app,
     url,
     ready,
     age,
-  }));
+    session: sessionLine(await sessionStatus(kube, namespace, app)),
+  })));
+}
+
+function sessionLine(session: Awaited<ReturnType<typeof sessionStatus>>): string {
+  if (!session) return "";
+  return `${session.driver} ${session.holder}${session.expired ? " (expired)" : ""}`;
 }
 
 /** The record of `status dev <user>`. */
@@ -45,6 +54,8 @@ export interface EnvironmentStatus extends EnvironmentRow {
   objects: { kind: string; name: string; ready: string }[];
   /** The latest events of the environment's objects; filled when it is not ready. */
   events: { age: string; type: string; object: string; reason: string; message: string }[];
+  /** The session, when one runs: driver, holder, since, synced files, forwarded ports. */
+  devSession?: Awaited<ReturnType<typeof sessionStatus>>;
 }
 
 /** One user's environment of the configured app, with conditions and (when not ready) events. */
@@ -64,6 +75,7 @@ export async function statusDev(
   }
   const objects = await environmentObjects(kube, user, settings.app);
   const events = environment.ready ? [] : await recentEvents(kube, environment.namespace, 10);
+  const devSession = await sessionStatus(kube, environment.namespace, environment.app);
   const { user: u, namespace, app, url, ready, age, template, workload, state, conditions } =
     environment;
   return {
@@ -73,6 +85,8 @@ export async function statusDev(
     url,
     ready,
     age,
+    session: sessionLine(devSession),
+    devSession,
     template,
     workload: `${workload.kind}/${workload.name}`,
     state,

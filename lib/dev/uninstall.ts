@@ -10,6 +10,7 @@ import { formatDuration, silentReporter } from "../progress.ts";
 import { loadSettings } from "../settings.ts";
 import { connect, type DevCommandOptions, namespaceFor } from "./target.ts";
 import { environmentObjects } from "./environments.ts";
+import { stopSession } from "../session/session.ts";
 
 /** Options of {@link uninstallDev}. */
 export interface UninstallDevOptions extends DevCommandOptions {
@@ -43,6 +44,16 @@ export async function uninstallDev(
   const kube = await connect(settings);
   const timeoutMs = settings.timeout * 1000;
 
+  // The session first, whichever driver started it: the original comes back before it is deleted.
+  const stopped = await stopSession(
+    kube,
+    settings,
+    namespace,
+    user,
+    options.cwd ?? Deno.cwd(),
+    options.env ?? Deno.env.toObject(),
+  );
+  if (stopped) reporter.step("ok", `session (${stopped.driver}) ended; lease released`);
   const objects = await environmentObjects(kube, user, settings.app);
   for (const object of objects) {
     await kube.delete(refOf(object), { propagation: "Foreground" });

@@ -1,0 +1,57 @@
+/** `platform gc`: find and repair what crashed dev sessions left behind. */
+import { message } from "@optique/core/message";
+import { merge, object } from "@optique/core/constructs";
+import type { InferValue } from "@optique/core/parser";
+import { command, constant, option } from "@optique/core/primitives";
+import { optional } from "@optique/core/modifiers";
+import { string } from "@optique/core/valueparser";
+import type { Output } from "../lib/output.ts";
+import type { CommandContext } from "./context.ts";
+import { commonOptions, flagsOf } from "./options.ts";
+
+/** Parser of `gc`. */
+export const gcCommand = command(
+  "gc",
+  merge(
+    object({
+      verb: constant("gc" as const),
+      namespace: optional(
+        option("-n", "--namespace", string({ metavar: "NS" }), {
+          description: message`namespace (default: the context's)`,
+        }),
+      ),
+      allNamespaces: option("-A", "--all-namespaces", { description: message`every namespace` }),
+      dryRun: option("--dry-run", {
+        description: message`list what would be repaired; change nothing`,
+      }),
+    }),
+    commonOptions,
+  ),
+  {
+    description:
+      message`Repair what crashed dev sessions left: copies, originals at 0 replicas, expired leases`,
+  },
+);
+
+/** Runs `gc`. */
+export async function runGc(
+  parsed: InferValue<typeof gcCommand>,
+  context: CommandContext,
+): Promise<Output> {
+  const { gc } = await import("../lib/session/session.ts");
+  const records = await gc({
+    namespace: parsed.namespace,
+    allNamespaces: parsed.allNamespaces,
+    dryRun: parsed.dryRun,
+    flags: flagsOf(parsed),
+    env: context.env,
+    cwd: context.cwd,
+    reporter: context.reporter,
+  });
+  return {
+    kind: "table",
+    records: records.map((record) => ({ ...record })),
+    columns: ["namespace", "app", "kind", "holder", "action", "result"],
+    empty: "no leftovers",
+  };
+}

@@ -1,0 +1,47 @@
+/** mirrord: `mirrord exec --target deployment/<app> -n <user> -- <command>`, argv arrays only. */
+import { usageError } from "../../lib/errors.ts";
+import { findCli, runForeground } from "./cli_driver.ts";
+import type { SessionDriver, SessionTarget } from "./driver.ts";
+
+/** The argv of a mirrord session for a target. */
+export function mirrordArgv(target: Pick<SessionTarget, "namespace" | "app" | "dev">): string[] {
+  if (!target.dev.command) {
+    throw usageError("the mirrord driver needs a dev command", "set dev.command in platform.yaml");
+  }
+  return [
+    "mirrord",
+    "exec",
+    "--target",
+    `deployment/${target.app}`,
+    "-n",
+    target.namespace,
+    "--",
+    ...target.dev.command,
+  ];
+}
+
+/** The mirrord driver. */
+export const mirrordDriver: SessionDriver = {
+  name: "mirrord",
+  description:
+    "mirrord exec: the local process with the pod's traffic, env and files (needs mirrord)",
+  preflight: (env) =>
+    findCli("mirrord", env, "install mirrord: https://mirrord.dev/docs/overview/quick-start/", [
+      "--version",
+    ]),
+  async start(target) {
+    await this.preflight(target.env);
+    const done = runForeground(mirrordArgv(target), target.env, target.dir).then(() =>
+      this.stop(target)
+    );
+    return {
+      forwards: [],
+      syncedFiles: 0,
+      apiRequests: () => 0,
+      stop: () => this.stop(target),
+      done,
+    };
+  },
+  // mirrord changes nothing in the cluster that outlives its process.
+  stop: () => Promise.resolve({ driver: "mirrord", restored: true, leaseReleased: false }),
+};
