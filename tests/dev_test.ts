@@ -211,7 +211,7 @@ Deno.test("forbidden by RBAC: the error names the verb, the resource and the nam
     kind: "Role",
     metadata: { name: sa, namespace },
     rules: [{
-      apiGroups: ["", "apps", "networking.k8s.io"],
+      apiGroups: ["", "apps", "networking.k8s.io", "coordination.k8s.io"],
       resources: ["*"],
       verbs: ["get", "list", "watch"],
     }],
