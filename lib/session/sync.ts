@@ -61,12 +61,27 @@ export async function pushFiles(
 const WRITE = 'cd "$2" && mkdir -p "$(dirname "$3")" && head -c "$1" > "$3"';
 
 /** Writes each of `files` into `workdir` in place (one exec per file); for the few files of a save. */
-export async function writeFiles(target: ExecTarget, root: string, workdir: string, files: string[]): Promise<number> {
+export async function writeFiles(
+  target: ExecTarget,
+  root: string,
+  workdir: string,
+  files: string[],
+): Promise<number> {
   let bytes = 0;
   for (const file of files) {
     const content = await Deno.readFile(`${root}/${file}`);
-    const result = await execCollect(target, ["sh", "-c", WRITE, "sh", String(content.length), workdir, file], content);
-    if (result.stderr.trim()) throw new PlatformError(`sync of ${file} into ${target.pod} failed: ${result.stderr.trim()}`);
+    const result = await execCollect(target, [
+      "sh",
+      "-c",
+      WRITE,
+      "sh",
+      String(content.length),
+      workdir,
+      file,
+    ], content);
+    if (result.stderr.trim()) {
+      throw new PlatformError(`sync of ${file} into ${target.pod} failed: ${result.stderr.trim()}`);
+    }
     bytes += content.length;
   }
   return bytes;

@@ -2,6 +2,7 @@
 import { PlatformError } from "../../lib/errors.ts";
 import { run, which } from "../../lib/run.ts";
 import { definedEnv } from "../clusters/plan_runner.ts";
+import type { RunningSession, SessionDriver, SessionTarget } from "./driver.ts";
 
 /** Finds `program` and its version, or fails with the install hint. */
 export async function findCli(
@@ -35,4 +36,20 @@ export async function runForeground(
     stderr: "inherit",
   }).spawn();
   return (await child.status).code;
+}
+
+/** A session that is one foreground process of a wrapped CLI; when it ends, the driver's stop runs. */
+export function foregroundSession(
+  driver: SessionDriver,
+  argv: string[],
+  target: SessionTarget,
+): RunningSession {
+  const done = runForeground(argv, target.env, target.dir).then(() => driver.stop(target));
+  return {
+    forwards: [],
+    syncedFiles: 0,
+    apiRequests: () => 0,
+    stop: () => driver.stop(target),
+    done,
+  };
 }

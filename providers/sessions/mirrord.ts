@@ -1,6 +1,6 @@
 /** mirrord: `mirrord exec --target deployment/<app> -n <user> -- <command>`, argv arrays only. */
 import { usageError } from "../../lib/errors.ts";
-import { findCli, runForeground } from "./cli_driver.ts";
+import { findCli, foregroundSession } from "./cli_driver.ts";
 import type { SessionDriver, SessionTarget } from "./driver.ts";
 
 /** The argv of a mirrord session for a target. */
@@ -31,16 +31,7 @@ export const mirrordDriver: SessionDriver = {
     ]),
   async start(target) {
     await this.preflight(target.env);
-    const done = runForeground(mirrordArgv(target), target.env, target.dir).then(() =>
-      this.stop(target)
-    );
-    return {
-      forwards: [],
-      syncedFiles: 0,
-      apiRequests: () => 0,
-      stop: () => this.stop(target),
-      done,
-    };
+    return foregroundSession(this, mirrordArgv(target), target);
   },
   // mirrord changes nothing in the cluster that outlives its process.
   stop: () => Promise.resolve({ driver: "mirrord", restored: true, leaseReleased: false }),

@@ -1,6 +1,6 @@
 /** okteto: wraps `okteto up` / `okteto down` (the seed's way), argv arrays only. */
 import type { SessionDriver, SessionTarget } from "./driver.ts";
-import { findCli, runForeground } from "./cli_driver.ts";
+import { findCli, foregroundSession, runForeground } from "./cli_driver.ts";
 
 /** The argv of `okteto up` for a target. */
 export const oktetoUp = (
@@ -24,16 +24,7 @@ export const oktetoDriver: SessionDriver = {
     ),
   async start(target) {
     await this.preflight(target.env);
-    const done = runForeground(oktetoUp(target), target.env, target.dir).then(() =>
-      this.stop(target)
-    );
-    return {
-      forwards: [],
-      syncedFiles: 0,
-      apiRequests: () => 0,
-      stop: () => this.stop(target),
-      done,
-    };
+    return foregroundSession(this, oktetoUp(target), target);
   },
   async stop(target) {
     await runForeground(oktetoDown(target), target.env, target.dir);

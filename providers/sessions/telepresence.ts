@@ -1,5 +1,5 @@
 /** telepresence: `telepresence connect` then `telepresence intercept`, argv arrays only. */
-import { findCli, runForeground } from "./cli_driver.ts";
+import { findCli, foregroundSession, runForeground } from "./cli_driver.ts";
 import type { SessionDriver, SessionTarget } from "./driver.ts";
 
 /** The argv list of a telepresence session for a target. */
@@ -36,14 +36,7 @@ export const telepresenceDriver: SessionDriver = {
     await this.preflight(target.env);
     const [connect, intercept] = telepresencePlan(target);
     await runForeground(connect, target.env, target.dir);
-    const done = runForeground(intercept, target.env, target.dir).then(() => this.stop(target));
-    return {
-      forwards: [],
-      syncedFiles: 0,
-      apiRequests: () => 0,
-      stop: () => this.stop(target),
-      done,
-    };
+    return foregroundSession(this, intercept, target);
   },
   async stop(target) {
     await runForeground(["telepresence", "leave", target.app], target.env, target.dir);
