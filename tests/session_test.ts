@@ -277,3 +277,46 @@ Deno.test("gc repairs okteto's leftovers: the -okteto copy goes, the original sc
     await kube.delete({ apiVersion: "v1", kind: "Namespace", name: namespace });
   }
 });
+
+Deno.test("apply dev refuses a session without dev settings before applying anything", async () => {
+  const user = `nodev-${crypto.randomUUID().slice(0, 6)}`;
+  const dir = await Deno.makeTempDir();
+  const result = await runCli(["apply", "dev", user], { env: env(dir), cwd: dir });
+  assert.equal(result.code, 2);
+  assert.match(result.stderr, /no dev settings for silly-demo/);
+  assert.match(result.stderr, /hint: add a dev section to platform\.yaml .* or pass --no-session/);
+  assert.equal(
+    await kube.get({ apiVersion: "v1", kind: "Namespace", name: user }),
+    undefined,
+    "nothing was applied",
+  );
+});
+
+Deno.test("uninstall dev ends an okteto session too: the -okteto copy goes before the environment", async () => {
+  const user = `ok-${crypto.randomUUID().slice(0, 6)}`;
+  const dir = await Deno.makeTempDir();
+  assert.equal(
+    (await runCli(["apply", "dev", user, "--no-session"], { env: env(dir), cwd: dir })).code,
+    0,
+  );
+  const original = await kube.get(deployment(user, "silly-demo"));
+  await kube.mergePatch(deployment(user, "silly-demo"), { spec: { replicas: 0 } });
+  await kube.apply({
+    apiVersion: "apps/v1",
+    kind: "Deployment",
+    metadata: { name: "silly-demo-okteto", namespace: user },
+    spec: {
+      replicas: 1,
+      selector: { matchLabels: { app: "okteto-copy" } },
+      template: {
+        metadata: { labels: { app: "okteto-copy" } },
+        spec: original!.spec.template.spec,
+      },
+    },
+  });
+  const removed = await runCli(["uninstall", "dev", user], { env: env(dir), cwd: dir });
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.match(removed.stderr, /session \(okteto\) ended/);
+  assert.equal(await kube.get(deployment(user, "silly-demo-okteto")), undefined);
+  assert.equal(await kube.get(deployment(user, "silly-demo")), undefined);
+});

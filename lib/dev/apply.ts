@@ -115,6 +115,7 @@ export async function applyDev(
     ingressClassName: options.flags?.ingressClassName !== undefined,
   };
 
+  if (options.session) await assertDevSettings(settings, options.session.dir);
   if (options.dryRun) {
     const identity = identityFor(settings.ingressHost ?? DEFAULTS.localIngressHost);
     const template = await chooseTemplate(settings);
@@ -228,6 +229,24 @@ function objectLine(object: KubeObject) {
     name: object.metadata.name ?? "",
     namespace: object.metadata.namespace,
   };
+}
+
+/**
+ * A session needs to know what to sync, where, and what to run; with none
+ * set it would sync the whole directory into a guessed path. Checked
+ * before anything is applied.
+ */
+async function assertDevSettings(settings: Settings, dir: string): Promise<void> {
+  const { devSettings } = await import("../session/dev_settings.ts");
+  if ((await devSettings(settings, dir)).source !== "defaults") return;
+  throw new PlatformError(
+    `no dev settings for ${settings.app} in ${dir}: a session needs to know what to sync and run`,
+    {
+      hint: "add a dev section to platform.yaml (image, command, workdir, forward; see README), " +
+        "keep the repo's okteto.yaml, or pass --no-session",
+      exitCode: 2,
+    },
+  );
 }
 
 /**

@@ -81,6 +81,13 @@ export async function stopSession(
     reporter: silentReporter,
     env,
   });
+  // okteto keeps no Lease of ours: its leftovers are found by name, as gc finds them.
+  for (const leftover of await findLeftovers(kube, namespace)) {
+    if (leftover.app === settings.app && leftover.kind === "okteto") {
+      await repair(kube, leftover, settings.timeout * 1000);
+      return { driver: "okteto", restored: true, leaseReleased: false };
+    }
+  }
   return result.restored || result.leaseReleased ? result : undefined;
 }
 
