@@ -64,10 +64,17 @@ export type { Rendered, RenderParams, Template } from "./templates/template.ts";
 export { VERSION, versionInfo } from "./lib/version.ts";
 export { setup, type SetupOptions, type StepRecord } from "./lib/setup/setup.ts";
 export { destroy, type DestroyOptions } from "./lib/setup/destroy.ts";
-export { COMPONENTS, CROSSPLANE_CONFIGURATIONS } from "./lib/setup/components.ts";
+export {
+  COMPONENT_NAMES,
+  COMPONENTS,
+  CROSSPLANE_CONFIGURATIONS,
+  INGRESS_CLASSES,
+} from "./lib/setup/components.ts";
 export { PROVIDER_NAMES, providerNamed, PROVIDERS } from "./providers/clusters/registry.ts";
 export type {
   ClusterProvider,
+  IngressAddress,
+  IngressService,
   PlannedCommand,
   ProviderContext,
 } from "./providers/clusters/provider.ts";
@@ -82,6 +89,8 @@ export { DRIVER_NAMES, driverNamed, DRIVERS } from "./providers/sessions/registr
 export type {
   RunningSession,
   SessionDriver,
+  SessionStatus,
   SessionTarget,
+  StatusTarget,
   StopResult,
 } from "./providers/sessions/driver.ts";

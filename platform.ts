@@ -5,6 +5,14 @@
  */
 import { main } from "./commands/cli.ts";
 
+/** Hidden argv[0] with which a compiled binary runs the local cluster's sandboxer. */
+export const SANDBOXER_ARG = "__sandboxer";
+
 if (import.meta.main) {
-  Deno.exit(await main(Deno.args));
+  if (Deno.args[0] === SANDBOXER_ARG) {
+    const sandboxer = await import("./providers/clusters/kwok/sandboxer.ts");
+    await sandboxer.main();
+  } else {
+    Deno.exit(await main(Deno.args));
+  }
 }

@@ -6,6 +6,7 @@ import { argument, command, constant, option } from "@optique/core/primitives";
 import { optional } from "@optique/core/modifiers";
 import { choice, string } from "@optique/core/valueparser";
 import type { InferValue } from "@optique/core/parser";
+import { PlatformError, usageError } from "../lib/errors.ts";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
 import { commonOptions, environmentOptions, flagsOf } from "./options.ts";
@@ -33,6 +34,9 @@ export const applyDevCommand = command(
       noSession: option("--no-session", {
         description: message`stop after the environment is ready`,
       }),
+      session: option("--session", {
+        description: message`start a dev session even without a terminal (scripts, CI)`,
+      }),
       driver: optional(
         option("--driver", choice(DRIVER_NAMES, { metavar: "DRIVER" }), {
           description: message`session driver: ${text(DRIVER_NAMES.join(", "))} (default builtin)`,
@@ -54,27 +58,77 @@ export async function runApplyDev(
   context: CommandContext,
 ): Promise<Output> {
   const { applyDev } = await import("../lib/dev/apply.ts");
-  const wantsSession = !parsed.noSession && !parsed.dryRun && !parsed.noWait;
-  const result = await applyDev(parsed.user, {
-    db: parsed.db,
-    dryRun: parsed.dryRun,
-    wait: !parsed.noWait,
-    session: wantsSession ? { dir: context.cwd } : undefined,
-    takeover: parsed.takeover,
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
-    reporter: context.reporter,
-  });
-  if (result.manifests) return { kind: "documents", documents: result.manifests };
-  const { session, ...record } = result;
-  if (!session) return { kind: "record", record };
-  // The session runs until Ctrl-C, SIGTERM or its command ends; then it restores what it changed.
-  const signals: Deno.Signal[] = ["SIGINT", "SIGTERM"];
-  const onSignal = () => session.stop();
-  for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  if (parsed.session && (parsed.noSession || parsed.dryRun || parsed.noWait)) {
+    throw usageError(
+      "--session cannot be combined with --no-session, --dry-run or --no-wait",
+      "a session needs a ready environment; drop one of them",
+    );
+  }
+  const possible = !parsed.noSession && !parsed.dryRun && !parsed.noWait;
+  // A script or CI job has no terminal: a blocking session there is a hang, so only on request.
+  const wantsSession = parsed.session || (possible && context.interactive);
+  if (possible && !wantsSession) {
+    context.reporter.info("no terminal, so no dev session; add --session to start one");
+  }
+  // Ctrl-C, SIGTERM and a closed terminal (SIGHUP) end the session and restore the environment.
+  // Installed only once the session starts: before that, Ctrl-C simply stops the apply.
+  const signals: Deno.Signal[] = Deno.build.os === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM", "SIGHUP"];
+  const starting = new AbortController();
+  let stop: (() => Promise<unknown>) | undefined;
+  // A second signal while restoring: say what may be left and how to repair it, and go.
+  const forced = Promise.withResolvers<never>();
+  forced.promise.catch(() => {});
+  let signalled = 0;
+  const onSignal = () => {
+    if (++signalled > 1) {
+      return forced.reject(
+        new PlatformError(
+          "interrupted again: the session's restore was not waited for, so the original may " +
+            "still be at 0 replicas with the dev copy running and the session lease held",
+          {
+            hint:
+              `the next \`platform apply dev ${parsed.user}\`, \`platform uninstall dev ${parsed.user}\` ` +
+              `or \`platform gc -n ${parsed.user}\` repairs it`,
+            exitCode: 130,
+          },
+        ),
+      );
+    }
+    context.reporter.info("ending the session (press Ctrl-C again to leave without restoring)");
+    if (stop) void stop().catch(() => {});
+    else starting.abort();
+  };
+  let listening = false;
+  const listen = () => {
+    listening = true;
+    for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+  };
   try {
-    const stopped = await session.done;
+    const result = await Promise.race([
+      forced.promise,
+      applyDev(parsed.user, {
+        db: parsed.db,
+        dryRun: parsed.dryRun,
+        wait: !parsed.noWait,
+        session: wantsSession
+          ? { dir: context.cwd, starting: listen, signal: starting.signal }
+          : undefined,
+        takeover: parsed.takeover,
+        flags: flagsOf(parsed),
+        env: context.env,
+        cwd: context.cwd,
+        reporter: context.reporter,
+      }),
+    ]);
+    if (result.manifests) return { kind: "documents", documents: result.manifests };
+    const { session, ...record } = result;
+    if (!session) return { kind: "record", record };
+    // The session runs until Ctrl-C, SIGTERM or its command ends; then it restores what it changed.
+    stop = () => session.stop();
+    if (starting.signal.aborted) void session.stop().catch(() => {});
+    const stopped = await Promise.race([forced.promise, session.done]);
     return {
       kind: "record",
       record: {
@@ -83,6 +137,6 @@ export async function runApplyDev(
       },
     };
   } finally {
-    for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    if (listening) { for (const signal of signals) Deno.removeSignalListener(signal, onSignal); }
   }
 }

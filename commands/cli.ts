@@ -55,6 +55,8 @@ export interface Io {
   stderr(text: string): void;
   /** Whether stdout is a terminal (auto output becomes a table). */
   isTerminal: boolean;
+  /** Whether stdin is a terminal (a person, not a script). */
+  interactive?: boolean;
   env: Record<string, string | undefined>;
   cwd: string;
 }
@@ -66,6 +68,7 @@ export function processIo(): Io {
     stdout: (text) => Deno.stdout.writeSync(encoder.encode(text)),
     stderr: (text) => Deno.stderr.writeSync(encoder.encode(text)),
     isTerminal: Deno.stdout.isTerminal(),
+    interactive: Deno.stdin.isTerminal(),
     env: Deno.env.toObject(),
     cwd: Deno.cwd(),
   };
@@ -110,6 +113,7 @@ export async function main(args: string[], io: Io = processIo()): Promise<number
     reporter: lineReporter((text) => line(text)),
     env: io.env,
     cwd: io.cwd,
+    interactive: io.interactive ?? false,
   };
   try {
     const output = await dispatch(parsed, context);

@@ -6,4 +6,6 @@ export interface CommandContext {
   reporter: Reporter;
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Whether a person is at the keyboard (stdin is a terminal): sessions start unasked only then. */
+  interactive: boolean;
 }

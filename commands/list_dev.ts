@@ -39,7 +39,7 @@ export async function runListDev(
   return {
     kind: "table",
     records: rows.map((row) => ({ ...row })),
-    columns: ["user", "namespace", "app", "url", "ready", "age"],
+    columns: ["user", "namespace", "app", "url", "ready", "age", "session"],
     empty: "no dev environments (create one with: platform apply dev <user>)",
   };
 }

@@ -1,4 +1,4 @@
-/** `platform setup <provider>` and `platform destroy <provider>`. */
+/** `platform setup <provider>` and `platform destroy <provider>`: parse, call mod.ts, records. */
 import { message, text } from "@optique/core/message";
 import { merge, object } from "@optique/core/constructs";
 import type { InferValue } from "@optique/core/parser";
@@ -6,6 +6,7 @@ import { argument, command, constant, option } from "@optique/core/primitives";
 import { optional, withDefault } from "@optique/core/modifiers";
 import { choice, string } from "@optique/core/valueparser";
 import type { Output } from "../lib/output.ts";
+import { COMPONENT_NAMES, INGRESS_CLASSES } from "../lib/setup/components.ts";
 import { PROVIDER_NAMES } from "../providers/clusters/registry.ts";
 import type { CommandContext } from "./context.ts";
 import { commonOptions } from "./options.ts";
@@ -23,23 +24,24 @@ const sharedOptions = object({
     }),
   ),
   ingress: optional(
-    option("--ingress", choice(["contour", "nginx", "traefik"]), {
-      description: message`ingress controller (default contour)`,
+    option("--ingress", choice(INGRESS_CLASSES, { metavar: "CLASS" }), {
+      description: message`ingress controller: ${
+        text(INGRESS_CLASSES.join(", "))
+      } (default contour)`,
     }),
   ),
   components: optional(
     option("--components", string({ metavar: "LIST" }), {
-      description:
-        message`comma-separated: crossplane, external-secrets, atlas-operator (default all)`,
+      description: message`comma-separated: ${text(COMPONENT_NAMES.join(", "))} (default all)`,
     }),
   ),
   users: optional(
     option("--users", string({ metavar: "LIST" }), {
-      description: message`developers' namespaces, e.g. alice,bob`,
+      description: message`developers who get a namespace, e.g. alice,bob`,
     }),
   ),
   dryRun: option("--dry-run", {
-    description: message`print the plan (exact commands) and touch nothing`,
+    description: message`print the plan (exact commands as argv arrays) and touch nothing`,
   }),
 });
 
@@ -69,12 +71,12 @@ export const destroyCommand = command(
     sharedOptions,
     commonOptions,
   ),
-  { description: message`Remove what setup made, in reverse order, and the cluster` },
+  { description: message`Remove what setup made, in reverse order, then the cluster` },
 );
 
 const list = (value?: string) => value?.split(",").map((item) => item.trim()).filter(Boolean);
 
-function common(
+function options(
   parsed: InferValue<typeof setupCommand> | InferValue<typeof destroyCommand>,
   context: CommandContext,
 ) {
@@ -86,13 +88,20 @@ function common(
     users: list(parsed.users),
     dryRun: parsed.dryRun,
     kubeconfig: parsed.kubeconfig,
+    context: parsed.context,
     env: context.env,
     cwd: context.cwd,
     reporter: context.reporter,
   };
 }
 
-const columns = ["step", "status", "detail"];
+function output(records: object[]): Output {
+  return {
+    kind: "table",
+    records: records.map((record) => ({ ...record })),
+    columns: ["step", "status", "detail"],
+  };
+}
 
 /** Runs `setup`. */
 export async function runSetup(
@@ -100,19 +109,24 @@ export async function runSetup(
   context: CommandContext,
 ): Promise<Output> {
   const { setup } = await import("../lib/setup/setup.ts");
-  const records = await setup(common(parsed, context));
-  return { kind: "table", records: records.map((record) => ({ ...record })), columns };
+  return output(await setup(options(parsed, context)));
 }
 
-/** Runs `destroy`; asks for confirmation on a terminal. */
+/** Asks on the terminal (stderr, so stdout keeps only records); yes only on y or yes. */
+async function askOnTerminal(question: string): Promise<boolean> {
+  await Deno.stderr.write(new TextEncoder().encode(`${question} [y/N] `));
+  const buffer = new Uint8Array(256);
+  const read = await Deno.stdin.read(buffer);
+  const answer = new TextDecoder().decode(buffer.subarray(0, read ?? 0)).trim().toLowerCase();
+  return answer === "y" || answer === "yes";
+}
+
+/** Runs `destroy`; asks for confirmation when stdin is a terminal. */
 export async function runDestroy(
   parsed: InferValue<typeof destroyCommand>,
   context: CommandContext,
 ): Promise<Output> {
   const { destroy } = await import("../lib/setup/destroy.ts");
-  const ask = Deno.stdin.isTerminal()
-    ? (question: string) => Promise.resolve(globalThis.confirm(question))
-    : undefined;
-  const records = await destroy({ ...common(parsed, context), yes: parsed.yes, confirm: ask });
-  return { kind: "table", records: records.map((record) => ({ ...record })), columns };
+  const confirm = Deno.stdin.isTerminal() ? askOnTerminal : undefined;
+  return output(await destroy({ ...options(parsed, context), yes: parsed.yes, confirm }));
 }

@@ -38,7 +38,9 @@ export const platformYamlSchema = z.object({
   port: z.number().int().min(1).max(65535).optional().describe("Port the app listens on"),
   ingressClassName: z.string().optional().describe("Ingress class (default contour)"),
   ingressHost: z.string().optional().describe("Base host: environments get <user>.<app>.<host>"),
-  timeout: z.number().int().positive().optional().describe("Seconds to wait for readiness"),
+  timeout: z.number().int().positive().max(86_400).optional().describe(
+    "Seconds to wait for readiness (at most 86400)",
+  ),
   db: z.object({
     storeName: z.string().optional().describe("ClusterSecretStore holding database secrets"),
     name: z.string().optional().describe("Database name"),
@@ -160,8 +162,12 @@ export function mergeSettings(layers: SettingLayers): Settings {
     image: pick(flags.image, file.image) ?? DEFAULTS.image,
     tag: pick(flags.tag, file.tag) ?? DEFAULTS.tag,
     port: pick(flags.port, file.port) ?? DEFAULTS.port,
-    ingressClassName: pick(flags.ingressClassName, env.INGRESS_CLASS_NAME, file.ingressClassName) ??
-      DEFAULTS.ingressClassName,
+    ingressClassName: pick(
+      flags.ingressClassName,
+      env.INGRESS_CLASS_NAME,
+      file.ingressClassName,
+      dotenv.INGRESS_CLASS_NAME, // written by setup --ingress
+    ) ?? DEFAULTS.ingressClassName,
     ingressHost,
     ingressHostSource,
     timeout: pick(flags.timeout, file.timeout) ?? DEFAULTS.timeout,

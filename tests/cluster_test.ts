@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import * as k8s from "@kubernetes/client-node";
 import { parse } from "yaml";
 import { NODE_NAME } from "./cluster/cluster.ts";
-import { podProcesses } from "./cluster/pod_processes.ts";
+import { podProcesses } from "../providers/clusters/kwok/pod_processes.ts";
 import {
   appendPodLog,
   kubectl,

@@ -113,7 +113,7 @@ Deno.test("list dev shows every environment as JSON and as a table", async () =>
     mine.every((row) => row.ready && row.app === "silly-demo" && row.namespace === row.user),
   );
   const table = await runCli(["list", "dev"], { env, cwd: workdir, isTerminal: true });
-  assert.match(table.stdout, /^USER\s+NAMESPACE\s+APP\s+URL\s+READY\s+AGE$/m);
+  assert.match(table.stdout, /^USER\s+NAMESPACE\s+APP\s+URL\s+READY\s+AGE\s+SESSION$/m);
   assert.match(
     table.stdout,
     new RegExp(

@@ -12,7 +12,8 @@
  *
  * @module
  */
-import { ClusterError, ensureCluster, REPO_ROOT, stopCluster } from "./cluster/cluster.ts";
+import { PlatformError } from "../lib/errors.ts";
+import { ensureCluster, REPO_ROOT, stopCluster } from "./cluster/cluster.ts";
 
 // deno test flags whose value is a separate argument, so it is not taken for a path.
 const FLAGS_WITH_VALUE = new Set([
@@ -110,14 +111,12 @@ async function main(args: string[]): Promise<number> {
   if (!options.unit) {
     try {
       const result = await ensureCluster();
-      startedCluster = result.started;
+      startedCluster = result.action !== "reused";
       console.error(
-        `test cluster ${result.started ? "started" : "reused"} in ${
-          (result.elapsedMs / 1000).toFixed(1)
-        }s`,
+        `test cluster ${result.action} in ${(result.elapsedMs / 1000).toFixed(1)}s`,
       );
     } catch (e) {
-      const hint = e instanceof ClusterError ? `\nhint: ${e.hint}` : "";
+      const hint = e instanceof PlatformError && e.hint ? `\nhint: ${e.hint}` : "";
       console.error(
         `error: the test cluster could not be started: ${
           e instanceof Error ? e.message : e

@@ -1,41 +1,28 @@
 /**
  * The whole inner loop on the local cluster, for real: apply dev starts a
- * builtin session against the example app, the forwarded port answers, a
- * saved edit shows up, a second developer is refused by name, deletions
- * sync, Ctrl-C restores and verifies; kill -9 is repaired by uninstall dev
- * and by gc; okteto's leftovers are repaired by gc.
+ * builtin session against the example app (a private copy of it), the
+ * forwarded port answers, a saved edit shows up, a second developer is
+ * refused by name, deletions and renames sync, Ctrl-C restores and
+ * verifies. A crash (kill -9) is repaired by uninstall dev, by the next
+ * apply dev and by gc; a takeover leaves the environment to the new holder;
+ * okteto's leftovers are repaired by gc and uninstall dev.
  */
 import assert from "node:assert/strict";
-import { cp } from "node:fs/promises";
 import { Kube } from "../mod.ts";
 import { specHash } from "../lib/session/swap.ts";
-import { podDir, testCluster } from "./helpers/cluster.ts";
+import { podDir, testCluster, waitFor } from "./helpers/cluster.ts";
 import { runCli } from "./helpers/cli.ts";
+import { answers, appCopy, startPlatform } from "./helpers/session.ts";
 
 const cluster = await testCluster();
 const kube = await Kube.connect({ kubeconfig: cluster.kubeconfigPath });
-const entry = new URL("../platform.ts", import.meta.url).pathname;
-const example = new URL("../examples/silly-demo", import.meta.url).pathname;
 const LEASE_SECONDS = 4;
 
-function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
-
-/** A private copy of the example app forwarding a free local port; the repo's copy is never touched. */
-async function appCopy(): Promise<{ dir: string; port: number }> {
-  const dir = await Deno.makeTempDir({ prefix: "platform-session-" });
-  await cp(example, dir, { recursive: true });
-  const port = freePort();
-  const yaml = await Deno.readTextFile(`${dir}/platform.yaml`);
-  await Deno.writeTextFile(`${dir}/platform.yaml`, yaml.replace("- 8080:8080", `- ${port}:8080`));
-  return { dir, port };
-}
-
+// HOME is the app's directory (nothing of the real one is read), so name Deno's cache
+// explicitly: a spawned CLI would otherwise fetch npm metadata into an empty one.
+const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
 const env = (dir: string) => ({
+  DENO_DIR: denoDir,
   KUBECONFIG: cluster.kubeconfigPath,
   INGRESS_HOST: "127.0.0.1.nip.io",
   PLATFORM_SESSION_LEASE_SECONDS: String(LEASE_SECONDS),
@@ -43,45 +30,15 @@ const env = (dir: string) => ({
   PATH: Deno.env.get("PATH") ?? "",
 });
 
-/** Starts `platform apply dev <user>` as a real process in `dir`. */
-function startSession(user: string, dir: string) {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", entry, "apply", "dev", user, "-o", "json"],
+/** `platform <args>` in-process, from `dir`. */
+const cli = (args: string[], dir: string) => runCli(args, { env: env(dir), cwd: dir });
+
+/** Starts `platform apply dev <user> --session` as a real process in `dir`. */
+const startSession = (user: string, dir: string, extra: string[] = []) =>
+  startPlatform(["apply", "dev", user, "--session", "-o", "json", ...extra], {
     cwd: dir,
     env: env(dir),
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  const output = child.output();
-  return { child, output };
-}
-
-async function get(port: number): Promise<string | undefined> {
-  try {
-    const response = await fetch(`http://127.0.0.1:${port}/`, {
-      signal: AbortSignal.timeout(2000),
-    });
-    return (await response.text()).trim();
-  } catch {
-    return undefined;
-  }
-}
-
-async function until<T>(
-  what: string,
-  probe: () => Promise<T | undefined | false>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await probe();
-    if (value) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
+  });
 
 const deployment = (namespace: string, name: string) => ({
   apiVersion: "apps/v1",
@@ -89,10 +46,10 @@ const deployment = (namespace: string, name: string) => ({
   name,
   namespace,
 });
-const lease = (namespace: string) => ({
+const lease = (namespace: string, app = "silly-demo") => ({
   apiVersion: "coordination.k8s.io/v1",
   kind: "Lease",
-  name: "silly-demo-dev",
+  name: `${app}-dev`,
   namespace,
 });
 
@@ -104,17 +61,36 @@ async function copyPod(namespace: string): Promise<string> {
   return pods.items.find((pod) => !pod.metadata.deletionTimestamp)!.metadata.name!;
 }
 
-Deno.test("a builtin session: forward, edit, refuse a second developer, sync deletions, Ctrl-C restores", async () => {
+const exists = (path: string) => Deno.stat(path).then(() => true, () => false);
+
+/** The environment is back as recorded: replicas, spec hash, no record, no copy, no Lease. */
+async function assertRestored(user: string, hash: string, replicas = 1) {
+  const restored = await kube.get(deployment(user, "silly-demo"));
+  assert.equal(restored!.spec.replicas, replicas);
+  assert.equal(await specHash(restored!.spec.template), hash);
+  assert.equal(restored!.metadata.annotations?.["platform.dev/session-original"], undefined);
+  assert.equal(await kube.get(deployment(user, "silly-demo-dev")), undefined, "the copy is gone");
+  assert.equal(await kube.get(lease(user)), undefined, "the lease is gone");
+}
+
+/** apply dev --no-session, then the original's spec hash. */
+async function environment(user: string, dir: string): Promise<string> {
+  const applied = await cli(["apply", "dev", user, "--no-session"], dir);
+  assert.equal(applied.code, 0, applied.stderr);
+  return await specHash((await kube.get(deployment(user, "silly-demo")))!.spec.template);
+}
+
+Deno.test("a builtin session: forward, edit, refuse a second developer, sync deletes and renames, Ctrl-C restores", async () => {
   const user = `dev-${crypto.randomUUID().slice(0, 6)}`;
   const { dir, port } = await appCopy();
-  const before = await runCli(["apply", "dev", user, "--no-session"], { env: env(dir), cwd: dir });
-  assert.equal(before.code, 0, before.stderr);
-  const original = await kube.get(deployment(user, "silly-demo"));
-  const hashBefore = await specHash(original!.spec.template);
+  const hashBefore = await environment(user, dir);
+  await Deno.writeTextFile(`${dir}/debug.log`, "not for the container\n");
+  await Deno.mkdir(`${dir}/node_modules/dep`, { recursive: true });
+  await Deno.writeTextFile(`${dir}/node_modules/dep/index.js`, "export {};\n");
 
   const session = startSession(user, dir);
   try {
-    assert.equal(await until("the forwarded port", () => get(port)), "This is a silly demo");
+    await answers(port, "This is a silly demo");
     const swapped = await kube.get(deployment(user, "silly-demo"));
     assert.equal(swapped!.spec.replicas, 0, "the original is scaled to 0");
     const record = JSON.parse(swapped!.metadata.annotations!["platform.dev/session-original"]);
@@ -124,71 +100,104 @@ Deno.test("a builtin session: forward, edit, refuse a second developer, sync del
       `${dir}/message.js`,
       'export const message = "This is a changed demo";\n',
     );
-    assert.equal(
-      await until("the edit", async () => (await get(port)) === "This is a changed demo" && "yes"),
-      "yes",
-    );
+    await answers(port, "This is a changed demo");
 
-    const second = await runCli(["apply", "dev", user], { env: env(dir), cwd: dir });
+    const second = await cli(["apply", "dev", user, "--session"], dir);
     assert.equal(second.code, 1);
     assert.match(
       second.stderr,
-      new RegExp(`held by ${user} on \\S+ \\(pid \\d+, builtin\\) since `),
+      new RegExp(`held by ${user} on \\S+ \\(pid ${session.child.pid}, builtin\\) since `),
     );
     assert.match(second.stderr, /--takeover/);
 
     const listed = JSON.parse(
-      (await runCli(["list", "dev", "--user", user], { env: env(dir), cwd: dir })).stdout,
+      (await cli(["list", "dev", "--user", user, "-o", "json"], dir)).stdout,
     );
-    assert.match(listed[0].session, new RegExp(`^builtin ${user}@`));
+    assert.match(listed[0].session, new RegExp(`^builtin ${user}@\\S+ \\d+s$`));
+    assert.equal(listed[0].devSession.driver, "builtin");
+    assert.equal(listed[0].devSession.forwards, `127.0.0.1:${port} -> 8080`);
+    assert.ok(listed[0].devSession.syncedFiles >= 5, JSON.stringify(listed[0].devSession));
+    const table = (await cli(["list", "dev", "--user", user, "-o", "table"], dir)).stdout;
+    assert.match(table, /SESSION/);
+    assert.match(table, new RegExp(`builtin ${user}@`));
+    const gcLive = JSON.parse(
+      (await cli(["gc", "-n", user, "--dry-run", "-o", "json"], dir)).stdout,
+    );
+    assert.deepEqual(gcLive, [], "a live session is not a leftover");
 
     const remote = `${podDir(user, await copyPod(user))}/app`;
+    assert.ok(await exists(`${remote}/server.js`), "the initial sync went to the relative workdir");
+    assert.ok(!(await exists(`${remote}/debug.log`)), ".stignore is honoured (*.log)");
+    assert.ok(!(await exists(`${remote}/node_modules`)), ".stignore is honoured (node_modules)");
     await Deno.writeTextFile(`${dir}/scratch.txt`, "temporary\n");
-    await until(
-      "scratch.txt in the container",
-      () => Deno.stat(`${remote}/scratch.txt`).then(() => true, () => false),
-    );
+    await waitFor("scratch.txt in the container", () => exists(`${remote}/scratch.txt`));
     await Deno.remove(`${dir}/scratch.txt`);
-    await until(
+    await waitFor(
       "scratch.txt gone from the container",
-      () => Deno.stat(`${remote}/scratch.txt`).then(() => false, () => true),
+      async () => !(await exists(`${remote}/scratch.txt`)),
+    );
+
+    await Deno.writeTextFile(`${dir}/notes.txt`, "notes\n");
+    await waitFor("notes.txt in the container", () => exists(`${remote}/notes.txt`));
+    await Deno.rename(`${dir}/notes.txt`, `${dir}/renamed.txt`);
+    await waitFor(
+      "the rename in the container",
+      async () => (await exists(`${remote}/renamed.txt`)) && !(await exists(`${remote}/notes.txt`)),
+    );
+
+    // A directory moved in from outside the tree: inotify reports the directory only.
+    const outside = await Deno.makeTempDir({ dir: `${dir}/..` });
+    await Deno.mkdir(`${outside}/lib/deep`, { recursive: true });
+    await Deno.writeTextFile(`${outside}/lib/deep/util.js`, "export const x = 1;\n");
+    await Deno.rename(`${outside}/lib`, `${dir}/lib`);
+    await waitFor(
+      "a moved-in directory's files in the container",
+      () => exists(`${remote}/lib/deep/util.js`),
+    );
+    await Deno.rename(`${dir}/lib`, `${dir}/vendor`);
+    await waitFor(
+      "a renamed directory in the container",
+      async () =>
+        (await exists(`${remote}/vendor/deep/util.js`)) && !(await exists(`${remote}/lib`)),
     );
   } finally {
-    session.child.kill("SIGINT");
+    session.kill("SIGINT");
   }
-  const output = await session.output;
-  const stderr = new TextDecoder().decode(output.stderr);
-  assert.equal(output.code, 0, stderr);
+  const output = await session.finished;
+  assert.equal(output.code, 0, output.stderr);
   assert.match(
-    stderr,
+    output.stderr,
     new RegExp(
       `${user}/silly-demo restored: 1 replica\\(s\\), spec hash ${hashBefore} verified; lease released`,
     ),
   );
-  const result = JSON.parse(new TextDecoder().decode(output.stdout));
+  assert.match(output.stderr, /silly demo listening on 127\./, "the dev command's output is shown");
+  const result = JSON.parse(output.stdout);
   assert.equal(result.session.verified, true);
-
-  const restored = await kube.get(deployment(user, "silly-demo"));
-  assert.equal(restored!.spec.replicas, 1);
-  assert.equal(await specHash(restored!.spec.template), hashBefore);
-  assert.equal(restored!.metadata.annotations?.["platform.dev/session-original"], undefined);
-  assert.equal(await kube.get(deployment(user, "silly-demo-dev")), undefined, "the copy is gone");
-  assert.equal(await kube.get(lease(user)), undefined, "the lease is gone");
-  assert.equal((await runCli(["uninstall", "dev", user], { env: env(dir), cwd: dir })).code, 0);
+  assert.equal(result.session.specHash, hashBefore);
+  await assertRestored(user, hashBefore);
+  assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
 });
 
-Deno.test("kill -9 mid-session: uninstall dev restores, then deletes everything", async () => {
+Deno.test("kill -9 mid-session: uninstall dev restores and verifies, then deletes everything", async () => {
   const user = `crash-${crypto.randomUUID().slice(0, 6)}`;
   const { dir, port } = await appCopy();
+  const hash = await environment(user, dir);
   const session = startSession(user, dir);
-  await until("the forwarded port", () => get(port));
-  session.child.kill("SIGKILL");
-  await session.output;
+  await answers(port, "This is a silly demo");
+  session.kill("SIGKILL");
+  await session.finished;
   assert.ok(await kube.get(deployment(user, "silly-demo-dev")), "the crash left the copy behind");
+  assert.ok(await kube.get(lease(user)), "the crash left the lease behind");
 
-  const removed = await runCli(["uninstall", "dev", user], { env: env(dir), cwd: dir });
+  const removed = await cli(["uninstall", "dev", user], dir);
   assert.equal(removed.code, 0, removed.stderr);
-  assert.match(removed.stderr, /session \(builtin\) ended; lease released/);
+  assert.match(
+    removed.stderr,
+    new RegExp(
+      `session \\(builtin\\) ended; ${user}/silly-demo restored: 1 replica\\(s\\), spec hash ${hash} verified; lease released`,
+    ),
+  );
   for (
     const ref of [deployment(user, "silly-demo"), deployment(user, "silly-demo-dev"), lease(user)]
   ) {
@@ -196,51 +205,150 @@ Deno.test("kill -9 mid-session: uninstall dev restores, then deletes everything"
   }
 });
 
-Deno.test("kill -9 mid-session: once the lease expires, gc finds and repairs the leftovers", async () => {
+Deno.test("kill -9 mid-session: the next apply dev repairs at once (the holder's process is gone) and SIGTERM restores", async () => {
+  const user = `again-${crypto.randomUUID().slice(0, 6)}`;
+  const { dir, port } = await appCopy();
+  const hash = await environment(user, dir);
+  const first = startSession(user, dir);
+  await answers(port, "This is a silly demo");
+  first.kill("SIGKILL");
+  await first.finished;
+
+  // No waiting for the Lease to expire: it names a process of this machine that is gone.
+  const second = startSession(user, dir);
+  try {
+    await answers(port, "This is a silly demo").catch((error) => {
+      throw new Error(`${error.message}\n${second.stderr()}`);
+    });
+    assert.match(second.stderr(), /found a session left behind by .*its process is gone/);
+    assert.match(
+      second.stderr(),
+      new RegExp(`restored ${user}/silly-demo: 1 replica\\(s\\), spec hash ${hash} verified`),
+    );
+  } finally {
+    second.kill("SIGTERM");
+  }
+  const output = await second.finished;
+  assert.equal(output.code, 0, output.stderr);
+  assert.match(output.stderr, new RegExp(`spec hash ${hash} verified; lease released`));
+  await assertRestored(user, hash);
+  assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
+});
+
+Deno.test("kill -9 mid-session: gc --dry-run lists the leftovers, changes nothing, and gc repairs them", async () => {
   const user = `gc-${crypto.randomUUID().slice(0, 6)}`;
   const { dir, port } = await appCopy();
-  assert.equal(
-    (await runCli(["apply", "dev", user, "--no-session"], { env: env(dir), cwd: dir })).code,
-    0,
-  );
-  const hash = await specHash((await kube.get(deployment(user, "silly-demo")))!.spec.template);
+  const hash = await environment(user, dir);
   const session = startSession(user, dir);
-  await until("the forwarded port", () => get(port));
-  session.child.kill("SIGKILL");
-  await session.output;
+  await answers(port, "This is a silly demo");
+  session.kill("SIGKILL");
+  await session.finished;
 
-  const live = JSON.parse(
-    (await runCli(["gc", "-n", user, "--dry-run"], { env: env(dir), cwd: dir })).stdout,
-  );
-  assert.deepEqual(live, [], "a session whose lease is still valid is not a leftover");
-  await new Promise((resolve) => setTimeout(resolve, (LEASE_SECONDS + 1) * 1000));
   const planned = JSON.parse(
-    (await runCli(["gc", "-n", user, "--dry-run"], { env: env(dir), cwd: dir })).stdout,
+    (await cli(["gc", "-n", user, "--dry-run", "-o", "json"], dir)).stdout,
   );
-  assert.equal(planned.length, 1);
+  assert.equal(planned.length, 1, JSON.stringify(planned));
   assert.equal(planned[0].result, "would repair");
-  assert.match(planned[0].holder, /lease expired/);
+  assert.equal(planned[0].kind, "builtin");
+  assert.match(planned[0].holder, new RegExp(`pid ${session.child.pid}, its process is gone`));
   assert.equal(
     (await kube.get(deployment(user, "silly-demo")))!.spec.replicas,
     0,
     "dry run changed nothing",
   );
 
-  const repaired = await runCli(["gc", "-n", user], { env: env(dir), cwd: dir });
+  const repaired = await cli(["gc", "-n", user], dir);
   assert.equal(repaired.code, 0, repaired.stderr);
   assert.match(
     repaired.stderr,
     new RegExp(`restored ${user}/silly-demo: 1 replica\\(s\\), spec hash ${hash} verified`),
   );
-  const back = await kube.get(deployment(user, "silly-demo"));
-  assert.equal(back!.spec.replicas, 1);
-  assert.equal(back!.metadata.annotations?.["platform.dev/session-original"], undefined);
-  assert.equal(await kube.get(deployment(user, "silly-demo-dev")), undefined);
-  assert.equal(await kube.get(lease(user)), undefined);
-  assert.equal((await runCli(["uninstall", "dev", user], { env: env(dir), cwd: dir })).code, 0);
+  await assertRestored(user, hash);
+  assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
 });
 
-Deno.test("gc repairs okteto's leftovers: the -okteto copy goes, the original scales back", async () => {
+Deno.test("a Lease from another machine protects its session until it expires; then gc removes it", async () => {
+  const namespace = `lease-${crypto.randomUUID().slice(0, 6)}`;
+  await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
+  try {
+    const now = new Date().toISOString().replace("Z", "000Z");
+    await kube.apply({
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: {
+        name: "web-dev",
+        namespace,
+        labels: { "platform.dev/role": "session" },
+        annotations: {
+          "platform.dev/holder-user": "bob",
+          "platform.dev/holder-host": "bobs-laptop",
+          "platform.dev/holder-pid": "1",
+          "platform.dev/holder-machine": "another-machine",
+          "platform.dev/driver": "builtin",
+          "platform.dev/since": new Date().toISOString(),
+        },
+      },
+      spec: {
+        holderIdentity: "bob@bobs-laptop/1/abcd1234",
+        leaseDurationSeconds: LEASE_SECONDS,
+        acquireTime: now,
+        renewTime: now,
+      },
+    });
+    const dryRun = () => cli(["gc", "-n", namespace, "--dry-run", "-o", "json"], Deno.cwd());
+    assert.deepEqual(JSON.parse((await dryRun()).stdout), [], "bob's live session is left alone");
+    const found = await waitFor("the lease to expire", async () => {
+      const records = JSON.parse((await dryRun()).stdout);
+      return records.length ? records : undefined;
+    }, { timeoutMs: (LEASE_SECONDS + 5) * 1000, intervalMs: 500 });
+    assert.equal(found[0].kind, "lease");
+    assert.match(found[0].holder, /^bob@bobs-laptop \(pid 1, lease expired\)$/);
+    const repaired = await cli(["gc", "-n", namespace, "-o", "json"], Deno.cwd());
+    assert.equal(repaired.code, 0, repaired.stderr);
+    assert.equal(await kube.get(lease(namespace, "web")), undefined);
+  } finally {
+    await kube.delete({ apiVersion: "v1", kind: "Namespace", name: namespace });
+  }
+});
+
+Deno.test("--takeover: the new holder gets a fresh copy; the old session ends without restoring", async () => {
+  const user = `take-${crypto.randomUUID().slice(0, 6)}`;
+  const first = await appCopy();
+  const hash = await environment(user, first.dir);
+  const a = startSession(user, first.dir);
+  await answers(first.port, "This is a silly demo");
+
+  const second = await appCopy();
+  await Deno.writeTextFile(
+    `${second.dir}/message.js`,
+    'export const message = "This is the second developer";\n',
+  );
+  const b = startSession(user, second.dir, ["--takeover"]);
+  try {
+    await answers(second.port, "This is the second developer").catch((error) => {
+      throw new Error(`${error.message}\nB:\n${b.stderr()}\nA:\n${a.stderr()}`);
+    });
+    const ended = await a.finished;
+    assert.equal(ended.code, 0, ended.stderr);
+    assert.match(ended.stderr, /the session was taken over by .* the environment is theirs/);
+    assert.equal(JSON.parse(ended.stdout).session.restored, false);
+    assert.match(b.stderr(), /session lease silly-demo-dev taken over from/);
+    assert.equal(
+      (await kube.get(deployment(user, "silly-demo")))!.spec.replicas,
+      0,
+      "the old holder left the swap to the new one",
+    );
+  } finally {
+    b.kill("SIGINT");
+  }
+  const output = await b.finished;
+  assert.equal(output.code, 0, output.stderr);
+  assert.match(output.stderr, new RegExp(`spec hash ${hash} verified; lease released`));
+  await assertRestored(user, hash);
+  assert.equal((await cli(["uninstall", "dev", user], first.dir)).code, 0);
+});
+
+Deno.test("gc repairs okteto's leftovers: the -okteto clone goes, the original scales back", async () => {
   const namespace = `okteto-${crypto.randomUUID().slice(0, 6)}`;
   await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
   const spec = (replicas: number, app: string) => ({
@@ -252,19 +360,25 @@ Deno.test("gc repairs okteto's leftovers: the -okteto copy goes, the original sc
     },
   });
   try {
+    // What `okteto up` leaves: the original at 0 with its replicas noted, a labelled clone.
     await kube.apply({
       apiVersion: "apps/v1",
       kind: "Deployment",
-      metadata: { name: "web", namespace },
+      metadata: {
+        name: "web",
+        namespace,
+        labels: { "dev.okteto.com": "true" },
+        annotations: { "dev.okteto.com/replicas": "2" },
+      },
       spec: spec(0, "web"),
     });
     await kube.apply({
       apiVersion: "apps/v1",
       kind: "Deployment",
-      metadata: { name: "web-okteto", namespace },
+      metadata: { name: "web-okteto", namespace, labels: { "dev.okteto.com/clone": "uid" } },
       spec: spec(1, "web-okteto"),
     });
-    const result = await runCli(["gc", "-n", namespace], { env: env(Deno.cwd()), cwd: Deno.cwd() });
+    const result = await cli(["gc", "-n", namespace, "-o", "json"], Deno.cwd());
     assert.equal(result.code, 0, result.stderr);
     const records = JSON.parse(result.stdout);
     assert.deepEqual(
@@ -272,7 +386,10 @@ Deno.test("gc repairs okteto's leftovers: the -okteto copy goes, the original sc
       [["web", "okteto", "repaired"]],
     );
     assert.equal(await kube.get(deployment(namespace, "web-okteto")), undefined);
-    assert.equal((await kube.get(deployment(namespace, "web")))!.spec.replicas, 1);
+    const web = await kube.get(deployment(namespace, "web"));
+    assert.equal(web!.spec.replicas, 2);
+    assert.equal(web!.metadata.labels?.["dev.okteto.com"], undefined);
+    assert.equal(web!.metadata.annotations?.["dev.okteto.com/replicas"], undefined);
   } finally {
     await kube.delete({ apiVersion: "v1", kind: "Namespace", name: namespace });
   }
@@ -281,7 +398,7 @@ Deno.test("gc repairs okteto's leftovers: the -okteto copy goes, the original sc
 Deno.test("apply dev refuses a session without dev settings before applying anything", async () => {
   const user = `nodev-${crypto.randomUUID().slice(0, 6)}`;
   const dir = await Deno.makeTempDir();
-  const result = await runCli(["apply", "dev", user], { env: env(dir), cwd: dir });
+  const result = await cli(["apply", "dev", user, "--session"], dir);
   assert.equal(result.code, 2);
   assert.match(result.stderr, /no dev settings for silly-demo/);
   assert.match(result.stderr, /hint: add a dev section to platform\.yaml .* or pass --no-session/);
@@ -292,13 +409,10 @@ Deno.test("apply dev refuses a session without dev settings before applying anyt
   );
 });
 
-Deno.test("uninstall dev ends an okteto session too: the -okteto copy goes before the environment", async () => {
+Deno.test("uninstall dev ends an okteto session too (okteto not installed: through the API)", async () => {
   const user = `ok-${crypto.randomUUID().slice(0, 6)}`;
   const dir = await Deno.makeTempDir();
-  assert.equal(
-    (await runCli(["apply", "dev", user, "--no-session"], { env: env(dir), cwd: dir })).code,
-    0,
-  );
+  assert.equal((await cli(["apply", "dev", user, "--no-session"], dir)).code, 0);
   const original = await kube.get(deployment(user, "silly-demo"));
   await kube.mergePatch(deployment(user, "silly-demo"), { spec: { replicas: 0 } });
   await kube.apply({
@@ -314,9 +428,197 @@ Deno.test("uninstall dev ends an okteto session too: the -okteto copy goes befor
       },
     },
   });
-  const removed = await runCli(["uninstall", "dev", user], { env: env(dir), cwd: dir });
+  const status = JSON.parse((await cli(["status", "dev", user, "-o", "json"], dir)).stdout);
+  assert.equal(status.devSession.driver, "okteto", JSON.stringify(status.devSession));
+  const removed = await cli(["uninstall", "dev", user], dir);
   assert.equal(removed.code, 0, removed.stderr);
+  assert.match(removed.stderr, /okteto is not installed here: undoing its swap through the API/);
+  assert.match(removed.stderr, new RegExp(`restored ${user}/silly-demo from okteto: 1 replica`));
   assert.match(removed.stderr, /session \(okteto\) ended/);
   assert.equal(await kube.get(deployment(user, "silly-demo-okteto")), undefined);
   assert.equal(await kube.get(deployment(user, "silly-demo")), undefined);
+});
+
+Deno.test("the original changed during the session (new image): SIGHUP restores replicas, releases the lease, warns, and later commands work", async () => {
+  const user = `drift-${crypto.randomUUID().slice(0, 6)}`;
+  const { dir, port } = await appCopy();
+  await environment(user, dir);
+  const session = startSession(user, dir);
+  await answers(port, "This is a silly demo");
+  // Someone sets a new image on the original while it is at 0 replicas.
+  await kube.mergePatch(deployment(user, "silly-demo"), {
+    spec: {
+      template: { spec: { containers: [{ name: "silly-demo", image: "ghcr.io/acme/other:9" }] } },
+    },
+  });
+  session.kill("SIGHUP"); // the terminal closed
+  const ended = await session.finished;
+  assert.equal(ended.code, 0, ended.stderr);
+  assert.match(
+    ended.stderr,
+    new RegExp(
+      `warning: ${user}/silly-demo is back, but differs from what the session recorded: pod spec hash \\S+ \\(recorded \\S+\\): changed during the session`,
+    ),
+  );
+  const original = await kube.get(deployment(user, "silly-demo"));
+  assert.equal(original!.spec.replicas, 1, "replicas are back");
+  assert.equal(original!.metadata.annotations?.["platform.dev/session-original"], undefined);
+  assert.equal(await kube.get(lease(user)), undefined, "the lease is released");
+  assert.equal(await kube.get(deployment(user, "silly-demo-dev")), undefined);
+
+  const gc = await cli(["gc", "-n", user], dir);
+  assert.equal(gc.code, 0, gc.stderr);
+  const again = startSession(user, dir);
+  try {
+    await answers(port, "This is a silly demo");
+  } finally {
+    again.kill("SIGINT");
+  }
+  assert.equal((await again.finished).code, 0);
+  assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
+});
+
+Deno.test("a second Ctrl-C while restoring leaves at once, says what is left, and the next command repairs it", async () => {
+  const user = `twice-${crypto.randomUUID().slice(0, 6)}`;
+  const { dir, port } = await appCopy();
+  const hash = await environment(user, dir);
+  const session = startPlatform(["apply", "dev", user, "--session"], {
+    cwd: dir,
+    env: { ...env(dir), PLATFORM_TEST_PAUSE_AT: "restore" },
+  });
+  await answers(port, "This is a silly demo");
+  session.kill("SIGINT");
+  await waitFor(
+    "the restore to pause",
+    () => Promise.resolve(/paused at restore/.test(session.stderr())),
+  );
+  session.kill("SIGINT");
+  const ended = await session.finished;
+  assert.equal(ended.code, 130, ended.stderr);
+  assert.match(ended.stderr, /error: interrupted again: the session's restore was not waited for/);
+  assert.match(ended.stderr, new RegExp(`hint: the next \`platform apply dev ${user}\``));
+
+  const removed = await cli(["uninstall", "dev", user], dir);
+  assert.equal(removed.code, 0, removed.stderr);
+  for (
+    const ref of [deployment(user, "silly-demo"), deployment(user, "silly-demo-dev"), lease(user)]
+  ) {
+    assert.equal(await kube.get(ref), undefined, `${ref.kind} ${ref.name} is gone`);
+  }
+  void hash;
+});
+
+Deno.test("signals at every phase of a starting session: SIGINT, SIGTERM, SIGHUP restore; kill -9 is repaired by the next command", async () => {
+  const user = `phase-${crypto.randomUUID().slice(0, 6)}`;
+  const { dir } = await appCopy();
+  const hash = await environment(user, dir);
+  const cases: [string, Deno.Signal][] = [
+    ["lease", "SIGINT"],
+    ["swap", "SIGTERM"],
+    ["sync", "SIGHUP"],
+    ["running", "SIGINT"],
+    ["lease", "SIGKILL"],
+    ["swap", "SIGKILL"],
+    ["sync", "SIGKILL"],
+    ["running", "SIGKILL"],
+  ];
+  for (const [at, signal] of cases) {
+    const session = startPlatform(["apply", "dev", user, "--session"], {
+      cwd: dir,
+      env: { ...env(dir), PLATFORM_TEST_PAUSE_AT: at },
+    });
+    await waitFor(
+      `the session to pause at ${at}`,
+      () => Promise.resolve(new RegExp(`paused at ${at}`).test(session.stderr())),
+    );
+    session.kill(signal);
+    const ended = await session.finished;
+    if (signal === "SIGKILL") {
+      // The next command repairs what the crash left: the holder's process is gone.
+      const repaired = await cli(["gc", "-n", user], dir);
+      assert.equal(repaired.code, 0, `${at}: ${repaired.stderr}`);
+    } else {
+      assert.notEqual(
+        ended.code,
+        0,
+        `${at}/${signal}: interrupted while starting is not a success`,
+      );
+      assert.match(
+        ended.stderr,
+        /interrupted while the session was starting; the environment is restored/,
+      );
+    }
+    await assertRestored(user, hash).catch((error) => {
+      throw new Error(`after ${signal} at ${at}: ${error.message}\n${ended.stderr}`);
+    });
+  }
+  assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
+});
+
+const skewedClock = (ms: number) => ({
+  denoArgs: ["--preload", new URL("./fixtures/clock_skew.ts", import.meta.url).pathname],
+  skewEnv: { PLATFORM_TEST_CLOCK_SKEW_MS: String(ms) },
+});
+
+Deno.test("a laptop clock 2 minutes behind: its live session never looks expired to others", async () => {
+  const user = `behind-${crypto.randomUUID().slice(0, 6)}`;
+  const { dir, port } = await appCopy();
+  const hash = await environment(user, dir);
+  const clock = skewedClock(-120_000);
+  const session = startPlatform(["apply", "dev", user, "--session"], {
+    cwd: dir,
+    env: { ...env(dir), ...clock.skewEnv },
+    denoArgs: clock.denoArgs,
+  });
+  try {
+    await answers(port, "This is a silly demo");
+    // Longer than the lease: a renewal judged on the laptop's clock would have expired twice over.
+    await new Promise((resolve) => setTimeout(resolve, (LEASE_SECONDS + 2) * 1000));
+    const planned = await cli(["gc", "-n", user, "--dry-run", "-o", "json"], dir);
+    assert.deepEqual(JSON.parse(planned.stdout), [], "nothing to repair: the session is alive");
+    const second = await cli(["apply", "dev", user, "--session"], dir);
+    assert.equal(second.code, 1);
+    assert.match(second.stderr, /held by /);
+  } finally {
+    session.kill("SIGINT");
+  }
+  assert.equal((await session.finished).code, 0);
+  await assertRestored(user, hash);
+  assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
+});
+
+Deno.test("a laptop clock 2 minutes ahead that goes to sleep: its session expires on time, gc repairs, and the waking session leaves the environment alone", async () => {
+  const user = `ahead-${crypto.randomUUID().slice(0, 6)}`;
+  const { dir, port } = await appCopy();
+  const hash = await environment(user, dir);
+  const clock = skewedClock(120_000);
+  const session = startPlatform(["apply", "dev", user, "--session"], {
+    cwd: dir,
+    env: { ...env(dir), ...clock.skewEnv },
+    denoArgs: clock.denoArgs,
+  });
+  await answers(port, "This is a silly demo");
+  session.kill("SIGSTOP"); // the lid closes: the process lives, nothing renews
+  try {
+    await waitFor("gc to find the sleeping session expired", async () => {
+      const planned = JSON.parse(
+        (await cli(["gc", "-n", user, "--dry-run", "-o", "json"], dir)).stdout,
+      );
+      return planned.length === 1 && /lease expired/.test(planned[0].holder);
+    }, { timeoutMs: (LEASE_SECONDS + 10) * 1000 });
+    const repaired = await cli(["gc", "-n", user], dir);
+    assert.equal(repaired.code, 0, repaired.stderr);
+    await assertRestored(user, hash);
+  } finally {
+    session.kill("SIGCONT"); // the lid opens
+  }
+  await waitFor(
+    "the woken session to notice",
+    () => Promise.resolve(/lease was removed|taken over/.test(session.stderr())),
+    { timeoutMs: 30_000 },
+  );
+  session.kill("SIGINT");
+  await session.finished;
+  await assertRestored(user, hash);
+  assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
 });

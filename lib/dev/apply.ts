@@ -13,7 +13,7 @@ import { PlatformError } from "../errors.ts";
 import { DEFAULTS, type Settings } from "../settings.ts";
 import type { Rendered, RenderParams } from "../../templates/template.ts";
 import type { RunningSession } from "../../providers/sessions/driver.ts";
-import { heldError, holderOf, isExpired, readLease } from "../session/lease.ts";
+import { heldError, holderOf, readLease, staleReason } from "../session/lease.ts";
 import { repairEnvironment, startSession } from "../session/session.ts";
 import {
   assertServed,
@@ -32,8 +32,12 @@ export interface ApplyDevOptions extends DevCommandOptions {
   dryRun?: boolean;
   /** Wait for readiness (default true). */
   wait?: boolean;
-  /** Start a dev session once ready, from this local directory (default: none). */
-  session?: { dir: string };
+  /**
+   * Start a dev session once ready, from this local directory (default:
+   * none). `starting` runs just before the session starts (the CLI installs
+   * its Ctrl-C handler there); `signal` aborts a session while it starts.
+   */
+  session?: { dir: string; starting?: () => void; signal?: AbortSignal };
   /** Take over a session someone else holds. */
   takeover?: boolean;
 }
@@ -189,6 +193,7 @@ export async function applyDev(
     reporter.step("ok", `${user}'s ${settings.app} is ready at ${identity.url}`);
   }
   const changed = objects.some((object) => object.action !== "unchanged") || createdNamespace;
+  if (options.session && ready) options.session.starting?.();
   const session = options.session && ready
     ? await startSession(kube, settings, {
       user,
@@ -196,6 +201,7 @@ export async function applyDev(
       dir: options.session.dir,
       takeover: options.takeover,
       env: options.env ?? Deno.env.toObject(),
+      signal: options.session.signal,
     }, reporter)
     : undefined;
   return {
@@ -251,7 +257,8 @@ async function assertDevSettings(settings: Settings, dir: string): Promise<void>
 
 /**
  * Refuses to apply over someone's live session: the apply would scale their
- * swapped-out original back up. An expired session is repaired instead.
+ * swapped-out original back up. A stale one (expired, or its process gone
+ * on this machine) is repaired instead.
  */
 async function guardSession(
   kube: Kube,
@@ -260,7 +267,7 @@ async function guardSession(
   takeover: boolean,
 ): Promise<void> {
   const lease = await readLease(kube, namespace, app);
-  if (!lease || isExpired(lease) || takeover) return;
+  if (!lease || staleReason(lease) || takeover) return;
   throw heldError(holderOf(lease), namespace, app);
 }
 

@@ -8,6 +8,8 @@ import { connect, type DevCommandOptions } from "./target.ts";
 import { environmentObjects, findEnvironments } from "./environments.ts";
 import { findCondition } from "../kube/types.ts";
 import { sessionStatus } from "../session/session.ts";
+import { sessionLine } from "../session/status.ts";
+import type { SessionStatus } from "../../providers/sessions/driver.ts";
 
 /** A row of `list dev`. */
 export interface EnvironmentRow {
@@ -17,8 +19,10 @@ export interface EnvironmentRow {
   url: string;
   ready: boolean;
   age: string;
-  /** The dev session on it: driver and holder, or empty. */
+  /** The dev session on it, in one cell: driver, holder, age; empty without one. */
   session: string;
+  /** The dev session on it: driver, holder, since, synced files, forwarded ports. */
+  devSession?: SessionStatus;
 }
 
 /** Every dev environment in the cluster. */
@@ -36,13 +40,8 @@ export async function listDev(
     url,
     ready,
     age,
-    session: sessionLine(await sessionStatus(kube, namespace, app)),
+    ...sessionFields(await sessionStatus(kube, namespace, app)),
   })));
-}
-
-function sessionLine(session: Awaited<ReturnType<typeof sessionStatus>>): string {
-  if (!session) return "";
-  return `${session.driver} ${session.holder}${session.expired ? " (expired)" : ""}`;
 }
 
 /** The record of `status dev <user>`. */
@@ -54,8 +53,6 @@ export interface EnvironmentStatus extends EnvironmentRow {
   objects: { kind: string; name: string; ready: string }[];
   /** The latest events of the environment's objects; filled when it is not ready. */
   events: { age: string; type: string; object: string; reason: string; message: string }[];
-  /** The session, when one runs: driver, holder, since, synced files, forwarded ports. */
-  devSession?: Awaited<ReturnType<typeof sessionStatus>>;
 }
 
 /** One user's environment of the configured app, with conditions and (when not ready) events. */
@@ -85,8 +82,7 @@ export async function statusDev(
     url,
     ready,
     age,
-    session: sessionLine(devSession),
-    devSession,
+    ...sessionFields(devSession),
     template,
     workload: `${workload.kind}/${workload.name}`,
     state,
@@ -129,4 +125,8 @@ export async function recentEvents(kube: Kube, namespace: string, limit: number)
       reason: String(event.reason ?? ""),
       message: String(event.message ?? "").trim(),
     }));
+}
+
+function sessionFields(devSession: SessionStatus | undefined) {
+  return { session: sessionLine(devSession), ...(devSession ? { devSession } : {}) };
 }

@@ -45,15 +45,25 @@ export async function uninstallDev(
   const timeoutMs = settings.timeout * 1000;
 
   // The session first, whichever driver started it: the original comes back before it is deleted.
-  const stopped = await stopSession(
-    kube,
-    settings,
+  const stopped = await stopSession(kube, settings, {
     namespace,
     user,
-    options.cwd ?? Deno.cwd(),
-    options.env ?? Deno.env.toObject(),
-  );
-  if (stopped) reporter.step("ok", `session (${stopped.driver}) ended; lease released`);
+    dir: options.cwd ?? Deno.cwd(),
+    env: options.env ?? Deno.env.toObject(),
+  }, reporter);
+  if (stopped) {
+    const restored = stopped.restored && stopped.specHash
+      ? `; ${namespace}/${settings.app} restored: ${stopped.replicas} replica(s), spec hash ${stopped.specHash} ${
+        stopped.verified ? "verified" : `differs: ${(stopped.differences ?? []).join("; ")}`
+      }`
+      : "";
+    reporter.step(
+      "ok",
+      `session (${stopped.driver}) ended${restored}${
+        stopped.leaseReleased ? "; lease released" : ""
+      }`,
+    );
+  }
   const objects = await environmentObjects(kube, user, settings.app);
   for (const object of objects) {
     await kube.delete(refOf(object), { propagation: "Foreground" });

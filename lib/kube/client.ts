@@ -7,6 +7,7 @@
  * client-node costs ~600 ms to import, so it is loaded lazily: commands
  * that never reach the cluster (--help, --dry-run) never pay for it.
  */
+import { observeServerDate } from "./server_clock.ts";
 import { PlatformError } from "../errors.ts";
 import type { KubeObject, ObjectRef } from "./types.ts";
 import { describeRef } from "./types.ts";
@@ -198,13 +199,15 @@ export class Kube {
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     this.requestCount++;
     try {
-      return await this.#undici.fetch(url, {
+      const response = await this.#undici.fetch(url, {
         method,
         headers,
         body,
         dispatcher: context.getDispatcher() as never,
         signal,
       });
+      observeServerDate(response.headers.get("date"));
+      return response;
     } catch (error) {
       if (options.signal?.aborted) throw error;
       throw this.#networkError(error, timeout.aborted, options);

@@ -54,7 +54,11 @@ export async function devSettings(settings: Settings, dir: string): Promise<DevS
   const section = parsed?.dev?.[settings.app];
   if (section) {
     const environment = Array.isArray(section.environment)
-      ? Object.fromEntries(section.environment.map((line: string) => line.split("=", 2)))
+      ? Object.fromEntries(section.environment.map((line: string) => {
+        // Only the first = separates: values keep theirs (DSN=...?sslmode=require).
+        const at = line.indexOf("=");
+        return at < 0 ? [line, ""] : [line.slice(0, at), line.slice(at + 1)];
+      }))
       : section.environment ?? {};
     return {
       image: section.image ?? `${settings.image}:${settings.tag}`,

@@ -64,7 +64,13 @@ export async function execStream(
       io.stderr,
       input,
       false,
-      (status) => resolve(status?.status ?? "Success"),
+      // A failure's message says why (kwok: "exit status N"); worth showing the developer.
+      (status) =>
+        resolve(
+          status?.status === "Failure" && status.message
+            ? `Failure: ${status.message}`
+            : status?.status ?? "Success",
+        ),
     ).then((socket) => {
       io.signal?.addEventListener("abort", () => socket.close(), { once: true });
       socket.on("close", () => resolve("Closed"));

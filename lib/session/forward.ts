@@ -1,5 +1,6 @@
 /** Port forwarding: a local listener per `local:remote` pair, one API port-forward per connection. */
-import { createServer, type Server } from "node:net";
+import { createServer, type Server, type Socket } from "node:net";
+import { Writable } from "node:stream";
 import { usageError } from "../errors.ts";
 import type { ExecTarget } from "./exec.ts";
 
@@ -23,36 +24,70 @@ export function parseForward(text: string): Forward {
   return { local, remote };
 }
 
+/** The websocket client-node hands back (a function of it when it retries). */
+type ForwardSocket = { close(): void; on(event: string, listener: () => void): void };
+
+/**
+ * Joins one local connection to the pod's port. Both ends close together:
+ * client-node does not end the local socket when the remote side goes away,
+ * and a client left on a half-dead connection (keep-alive after the dev
+ * server restarted) would wait for its own timeout instead of reconnecting.
+ */
+function bridge(target: ExecTarget, remote: number, socket: Socket): void {
+  // A reset or a write after close must not become an uncaught 'error' that ends the session.
+  socket.on("error", () => socket.destroy());
+  // The kubelet reports a failed dial on the error channel (after the port prefix client-node strips).
+  const remoteError = new Writable({
+    write(chunk, _encoding, done) {
+      if (chunk.length) socket.destroy();
+      done();
+    },
+  });
+  target.kube.requestCount++;
+  new target.kube.k8s.PortForward(target.kube.config)
+    .portForward(target.namespace, target.pod, [remote], socket, remoteError, socket)
+    .then((handle) => {
+      const ws = (typeof handle === "function" ? handle() : handle) as ForwardSocket | null;
+      if (!ws) return socket.destroy();
+      ws.on("close", () => socket.end());
+      ws.on("error", () => socket.destroy());
+      socket.on("close", () => ws.close());
+    }, () => socket.destroy());
+}
+
 /** Starts listening on 127.0.0.1 for each forward; resolves when all listen. */
 export async function startForwards(
   target: ExecTarget,
   forwards: Forward[],
 ): Promise<{ close: () => void }> {
   const servers: Server[] = [];
-  for (const forward of forwards) {
-    const portForward = new target.kube.k8s.PortForward(target.kube.config);
-    const server = createServer((socket) => {
-      target.kube.requestCount++;
-      portForward.portForward(target.namespace, target.pod, [forward.remote], socket, null, socket)
-        .then((ws) => {
-          socket.on("close", () => (typeof ws === "function" ? ws() : ws)?.close());
-        })
-        .catch(() => socket.destroy());
-    });
-    await new Promise<void>((resolve, reject) => {
-      server.once(
-        "error",
-        (error) =>
+  const sockets = new Set<Socket>();
+  const close = () => {
+    servers.forEach((server) => server.close());
+    sockets.forEach((socket) => socket.destroy());
+  };
+  try {
+    for (const forward of forwards) {
+      const server = createServer((socket) => {
+        sockets.add(socket);
+        socket.on("close", () => sockets.delete(socket));
+        bridge(target, forward.remote, socket);
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once("error", (error) =>
           reject(
             usageError(
               `cannot listen on 127.0.0.1:${forward.local}: ${error.message}`,
               "pick another local port in forward",
             ),
-          ),
-      );
-      server.listen(forward.local, "127.0.0.1", () => resolve());
-    });
-    servers.push(server);
+          ));
+        server.listen(forward.local, "127.0.0.1", () => resolve());
+      });
+      servers.push(server);
+    }
+  } catch (error) {
+    close();
+    throw error;
   }
-  return { close: () => servers.forEach((server) => server.close()) };
+  return { close };
 }

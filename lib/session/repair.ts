@@ -1,65 +1,130 @@
 /**
  * Leftovers of sessions that did not end cleanly (kill -9, a closed
- * laptop): an original Deployment still carrying the swap record while its
- * Lease is gone or expired, and okteto's `<app>-okteto` copies whose
- * originals sit at 0 replicas. Found by annotations and names, repaired by
- * the next apply dev, uninstall dev or `platform gc`.
+ * laptop), found by labels, annotations and names, never by a config file:
+ * - an original Deployment still carrying the swap record while its Lease
+ *   is gone or stale (expired, or its process is gone on this machine);
+ * - a dev copy whose original has no record any more;
+ * - a stale session Lease with nothing else left;
+ * - okteto's `<app>-okteto` clones whose originals sit at 0 replicas.
+ * Repaired by the next apply dev, uninstall dev or `platform gc`.
  */
 import type { Kube } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { deploymentReadiness, waitFor, waitGone } from "../kube/wait.ts";
-import { holderOf, isExpired, readLease, releaseLease } from "./lease.ts";
-import { recordOf, restore } from "./swap.ts";
+import { ROLE_LABEL } from "../dev/environments.ts";
+import { holderOf, LEASE_ROLE, leaseRef, releaseLease, staleReason } from "./lease.ts";
+import { COPY_ROLE, copyName, differencesWarning, recordOf, restore } from "./swap.ts";
+
+/** okteto's label on its clones (value: the original's UID). */
+export const OKTETO_CLONE_LABEL = "dev.okteto.com/clone";
+/** okteto's label on an original in dev mode. */
+export const OKTETO_DEV_LABEL = "dev.okteto.com";
+/** okteto's annotation with the original's replicas before dev mode. */
+export const OKTETO_REPLICAS_ANNOTATION = "dev.okteto.com/replicas";
+/** The name okteto gives the clone of `app`. */
+export const oktetoCloneName = (app: string) => `${app}-okteto`;
 
 /** One leftover and what is (or would be) done about it. */
 export interface Leftover {
   namespace: string;
   app: string;
-  kind: "builtin" | "okteto";
-  /** Who held the session, when a Lease says so. */
+  kind: "builtin" | "okteto" | "lease";
+  /** Who held the session, and why it counts as over. */
   holder: string;
   action: string;
 }
 
+const deploymentRef = (namespace: string, name: string) => ({
+  apiVersion: "apps/v1",
+  kind: "Deployment",
+  name,
+  namespace,
+});
+
+function holderText(lease: KubeObject | undefined): string {
+  if (!lease) return "no lease";
+  const holder = holderOf(lease);
+  return `${holder.user}@${holder.host} (pid ${holder.pid}, ${staleReason(lease)})`;
+}
+
 /** Leftovers in a namespace, or in every namespace. A live session is not a leftover. */
 export async function findLeftovers(kube: Kube, namespace?: string): Promise<Leftover[]> {
-  const { items } = await kube.list("apps/v1", "Deployment", { namespace });
+  const [deployments, leases] = await Promise.all([
+    kube.list("apps/v1", "Deployment", { namespace }),
+    kube.list("coordination.k8s.io/v1", "Lease", {
+      namespace,
+      labelSelector: `${ROLE_LABEL}=${LEASE_ROLE}`,
+    }),
+  ]);
+  const key = (ns: string | undefined, name: string) => `${ns}/${name}`;
+  const byName = new Map(deployments.items.map((item) => [
+    key(item.metadata.namespace, item.metadata.name!),
+    item,
+  ]));
+  const leaseOf = new Map(leases.items.map((lease) => [
+    key(lease.metadata.namespace, lease.metadata.name!.replace(/-dev$/, "")),
+    lease,
+  ]));
+  const live = (ns: string, app: string) => {
+    const lease = leaseOf.get(key(ns, app));
+    return lease !== undefined && staleReason(lease) === undefined;
+  };
   const leftovers: Leftover[] = [];
-  const byName = new Map(
-    items.map((item) => [`${item.metadata.namespace}/${item.metadata.name}`, item]),
-  );
-  for (const deployment of items) {
+  const handled = new Set<string>();
+  for (const deployment of deployments.items) {
     const ns = deployment.metadata.namespace!;
     const name = deployment.metadata.name!;
-    if (recordOf(deployment)) {
-      const lease = await readLease(kube, ns, name);
-      if (lease && !isExpired(lease)) continue;
-      const holder = lease ? holderOf(lease) : undefined;
+    const record = recordOf(deployment);
+    if (record) {
+      if (live(ns, name)) continue;
+      handled.add(key(ns, name));
       leftovers.push({
         namespace: ns,
         app: name,
         kind: "builtin",
-        holder: holder
-          ? `${holder.user}@${holder.host} (pid ${holder.pid}, lease expired)`
-          : "no lease",
-        action: `delete ${name}-dev, scale ${name} back to ${
-          recordOf(deployment)!.replicas
-        }, verify`,
+        holder: holderText(leaseOf.get(key(ns, name))),
+        action: `delete ${record.copy}, scale ${name} back to ${record.replicas}, verify`,
       });
-    } else if (name.endsWith("-okteto")) {
-      const original = byName.get(`${ns}/${name.slice(0, -"-okteto".length)}`);
-      if (original && (original.spec?.replicas ?? 1) === 0) {
-        leftovers.push({
-          namespace: ns,
-          app: original.metadata.name!,
-          kind: "okteto",
-          holder: "okteto",
-          action: `delete ${name}, scale ${original.metadata.name} back to ${
-            oktetoReplicas(original)
-          }`,
-        });
-      }
+      continue;
     }
+    const copyOf = deployment.metadata.labels?.[ROLE_LABEL] === COPY_ROLE &&
+      name.endsWith("-dev") && name.slice(0, -"-dev".length);
+    if (copyOf && !recordOf(byName.get(key(ns, copyOf))) && !live(ns, copyOf)) {
+      handled.add(key(ns, copyOf));
+      leftovers.push({
+        namespace: ns,
+        app: copyOf,
+        kind: "builtin",
+        holder: holderText(leaseOf.get(key(ns, copyOf))),
+        action: `delete ${name} (its original has no session record)`,
+      });
+      continue;
+    }
+    // okteto names its clone <app>-okteto (and labels it OKTETO_CLONE_LABEL; older versions did not).
+    if (!name.endsWith("-okteto")) continue;
+    const app = name.slice(0, -"-okteto".length);
+    const original = byName.get(key(ns, app));
+    if (!original || (original.spec?.replicas ?? 1) !== 0 || live(ns, app)) continue;
+    handled.add(key(ns, app));
+    leftovers.push({
+      namespace: ns,
+      app,
+      kind: "okteto",
+      holder: leaseOf.has(key(ns, app)) ? holderText(leaseOf.get(key(ns, app))) : "okteto",
+      action: `delete ${name}, scale ${app} back to ${oktetoReplicas(original)}`,
+    });
+  }
+  for (const lease of leases.items) {
+    const ns = lease.metadata.namespace!;
+    const app = lease.metadata.name!.replace(/-dev$/, "");
+    if (handled.has(key(ns, app)) || staleReason(lease) === undefined) continue;
+    leftovers.push({
+      namespace: ns,
+      app,
+      kind: "lease",
+      holder: holderText(lease),
+      action: `delete the stale lease ${lease.metadata.name}`,
+    });
   }
   return leftovers;
 }
@@ -68,33 +133,49 @@ export async function findLeftovers(kube: Kube, namespace?: string): Promise<Lef
 function oktetoReplicas(original: KubeObject): number {
   const annotations = original.metadata.annotations ?? {};
   return Number(
-    annotations["dev.okteto.com/replicas"] ?? annotations["okteto.com/replicas"] ?? 1,
-  ) || 1;
+    annotations[OKTETO_REPLICAS_ANNOTATION] ?? annotations["okteto.com/replicas"] ?? 1,
+  ) ||
+    1;
 }
 
 /** Repairs one leftover; returns a line saying what came back. */
 export async function repair(kube: Kube, leftover: Leftover, timeoutMs: number): Promise<string> {
-  if (leftover.kind === "builtin") {
-    const result = await restore(kube, leftover.namespace, leftover.app, timeoutMs);
-    await releaseLease(kube, leftover.namespace, leftover.app);
-    return `restored ${leftover.namespace}/${leftover.app}: ${result.replicas} replica(s), spec hash ${result.specHash} verified`;
+  const { namespace, app } = leftover;
+  if (leftover.kind === "lease") {
+    await releaseLease(kube, namespace, app);
+    return `deleted the stale session lease ${leaseRef(namespace, app).name} in ${namespace}`;
   }
-  const copy = {
-    apiVersion: "apps/v1",
-    kind: "Deployment",
-    name: `${leftover.app}-okteto`,
-    namespace: leftover.namespace,
-  };
-  const ref = { ...copy, name: leftover.app };
+  if (leftover.kind === "builtin") {
+    let result;
+    try {
+      result = await restore(kube, namespace, app, timeoutMs);
+    } finally {
+      await releaseLease(kube, namespace, app);
+    }
+    if (!result.restored) return `deleted the orphaned dev copy ${namespace}/${copyName(app)}`;
+    return result.verified
+      ? `restored ${namespace}/${app}: ${result.replicas} replica(s), spec hash ${result.specHash} verified`
+      : `restored ${namespace}/${app}; warning: ${differencesWarning(namespace, app, result)}`;
+  }
+  const copy = deploymentRef(namespace, oktetoCloneName(app));
+  const ref = deploymentRef(namespace, app);
   const original = await kube.get(ref);
   if (await kube.delete(copy, { propagation: "Foreground" })) await waitGone(kube, copy, timeoutMs);
   const replicas = original ? oktetoReplicas(original) : 1;
-  await kube.mergePatch(ref, { spec: { replicas } });
+  // What `okteto down` does: replicas back, its dev-mode marks off.
+  await kube.mergePatch(ref, {
+    metadata: {
+      labels: { [OKTETO_DEV_LABEL]: null },
+      annotations: { [OKTETO_REPLICAS_ANNOTATION]: null },
+    },
+    spec: { replicas },
+  });
   await waitFor(kube, ref, {
     check: deploymentReadiness,
     timeoutMs,
-    what: `${leftover.namespace}/${leftover.app} to be Available again`,
-    lookFurther: `kubectl -n ${leftover.namespace} describe deployment ${leftover.app}`,
+    what: `${namespace}/${app} to be Available again`,
+    lookFurther: `kubectl -n ${namespace} describe deployment ${app}`,
   });
-  return `restored ${leftover.namespace}/${leftover.app} from okteto: ${replicas} replica(s)`;
+  await releaseLease(kube, namespace, app);
+  return `restored ${namespace}/${app} from okteto: ${replicas} replica(s)`;
 }

@@ -1,17 +1,24 @@
 /**
  * Sessions as the dev verbs use them: start one after apply dev, end one
- * before uninstall dev, repair what a crashed one left, and `platform gc`.
+ * before uninstall dev (whichever driver started it), repair what a crashed
+ * one left, `platform gc`, and a session's status for list and status.
  */
 import type { Kube } from "../kube/client.ts";
+import { PlatformError } from "../errors.ts";
 import type { Reporter } from "../progress.ts";
 import { silentReporter } from "../progress.ts";
 import type { Settings } from "../settings.ts";
 import { loadSettings } from "../settings.ts";
 import { connect, type DevCommandOptions } from "../dev/target.ts";
-import { driverNamed } from "../../providers/sessions/registry.ts";
-import type { RunningSession, StopResult } from "../../providers/sessions/driver.ts";
+import { driverNamed, DRIVERS } from "../../providers/sessions/registry.ts";
+import type {
+  RunningSession,
+  SessionDriver,
+  SessionStatus,
+  StopResult,
+} from "../../providers/sessions/driver.ts";
 import { devSettings } from "./dev_settings.ts";
-import { holderOf, isExpired, readLease } from "./lease.ts";
+import { readLease, releaseLease } from "./lease.ts";
 import { findLeftovers, type Leftover, repair } from "./repair.ts";
 
 /** Repairs a crashed session of one app in one namespace, if there is one. */
@@ -21,7 +28,7 @@ export async function repairEnvironment(
   app: string,
   timeoutMs: number,
   reporter: Reporter,
-) {
+): Promise<void> {
   for (const leftover of await findLeftovers(kube, namespace)) {
     if (leftover.app !== app) continue;
     reporter.info(`found a session left behind by ${leftover.holder}; repairing`);
@@ -39,11 +46,13 @@ export async function startSession(
     dir: string;
     takeover?: boolean;
     env: Record<string, string | undefined>;
+    signal?: AbortSignal;
   },
   reporter: Reporter,
 ): Promise<RunningSession> {
   const driver = driverNamed(settings.driver);
-  await driver.preflight(target.env);
+  const found = await driver.preflight(target.env);
+  reporter.step("ok", `session driver ${found}`);
   return await driver.start({
     kube,
     user: target.user,
@@ -55,40 +64,58 @@ export async function startSession(
     timeoutMs: settings.timeout * 1000,
     reporter,
     env: target.env,
+    signal: target.signal,
   });
 }
 
-/** Ends whatever session runs on an environment (any driver) and restores it. */
+/** The driver whose session is on an environment, and its status; the Lease is read once. */
+async function sessionOn(
+  kube: Kube,
+  namespace: string,
+  app: string,
+): Promise<{ driver: SessionDriver; status: SessionStatus } | undefined> {
+  const lease = (await readLease(kube, namespace, app)) ?? null;
+  for (const driver of DRIVERS) {
+    const status = await driver.status({ kube, namespace, app, lease });
+    if (status) return { driver, status };
+  }
+  return undefined;
+}
+
+/**
+ * Ends whatever session runs on an environment, whichever driver started
+ * it and wherever, and restores it. With no session found, the builtin
+ * restore still runs: it is a no-op unless a crash left a swap behind.
+ */
 export async function stopSession(
   kube: Kube,
   settings: Settings,
-  namespace: string,
-  user: string,
-  dir: string,
-  env: Record<string, string | undefined>,
+  target: {
+    namespace: string;
+    user: string;
+    dir: string;
+    env: Record<string, string | undefined>;
+  },
+  reporter: Reporter = silentReporter,
 ): Promise<StopResult | undefined> {
-  const lease = await readLease(kube, namespace, settings.app);
-  const driverName = lease ? holderOf(lease).driver || "builtin" : "builtin";
-  const driver = driverNamed(driverName);
+  const found = await sessionOn(kube, target.namespace, settings.app);
+  const driver = found?.driver ?? driverNamed("builtin");
   const result = await driver.stop({
     kube,
-    user,
+    user: target.user,
     app: settings.app,
-    namespace,
-    dir,
-    dev: await devSettings(settings, dir),
+    namespace: target.namespace,
+    dir: target.dir,
+    dev: await devSettings(settings, target.dir),
     timeoutMs: settings.timeout * 1000,
-    reporter: silentReporter,
-    env,
+    reporter,
+    env: target.env,
   });
-  // okteto keeps no Lease of ours: its leftovers are found by name, as gc finds them.
-  for (const leftover of await findLeftovers(kube, namespace)) {
-    if (leftover.app === settings.app && leftover.kind === "okteto") {
-      await repair(kube, leftover, settings.timeout * 1000);
-      return { driver: "okteto", restored: true, leaseReleased: false };
-    }
-  }
-  return result.restored || result.leaseReleased ? result : undefined;
+  // The drivers that wrap a CLI leave their Lease to whoever ends the session.
+  const leaseReleased = result.leaseReleased ||
+    await releaseLease(kube, target.namespace, settings.app);
+  if (!found && !result.restored && !leaseReleased) return undefined;
+  return { ...result, leaseReleased };
 }
 
 /** What `platform gc` found and did. */
@@ -113,24 +140,32 @@ export async function gc(
       records.push({ ...leftover, result: "would repair" });
       continue;
     }
-    const result = await repair(kube, leftover, settings.timeout * 1000);
-    reporter.step("ok", result);
-    records.push({ ...leftover, result: "repaired" });
+    try {
+      reporter.step("ok", await repair(kube, leftover, settings.timeout * 1000));
+      records.push({ ...leftover, result: "repaired" });
+    } catch (error) {
+      // One stuck environment must not keep gc from the others; the record says what failed.
+      reporter.step("fail", `${leftover.namespace}/${leftover.app}: ${(error as Error).message}`);
+      records.push({ ...leftover, result: `failed: ${(error as Error).message}` });
+    }
+  }
+  const failed = records.filter((record) => record.result.startsWith("failed"));
+  if (failed.length) {
+    throw new PlatformError(
+      `gc repaired ${records.length - failed.length} of ${records.length} leftovers; ${
+        failed.map((record) => `${record.namespace}/${record.app}`).join(", ")
+      } failed`,
+      { hint: "the lines above say why; platform gc --dry-run lists what is left" },
+    );
   }
   return records;
 }
 
-/** A session's state for list and status. */
-export async function sessionStatus(kube: Kube, namespace: string, app: string) {
-  const lease = await readLease(kube, namespace, app);
-  if (!lease) return undefined;
-  const holder = holderOf(lease);
-  return {
-    driver: holder.driver,
-    holder: `${holder.user}@${holder.host}`,
-    since: holder.since,
-    expired: isExpired(lease),
-    syncedFiles: Number(lease.metadata.annotations?.["platform.dev/synced-files"] ?? 0),
-    forwards: lease.metadata.annotations?.["platform.dev/forwards"] ?? "",
-  };
+/** A session's state for list and status: driver, holder, since, synced files, forwards. */
+export async function sessionStatus(
+  kube: Kube,
+  namespace: string,
+  app: string,
+): Promise<SessionStatus | undefined> {
+  return (await sessionOn(kube, namespace, app))?.status;
 }

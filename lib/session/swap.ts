@@ -15,6 +15,12 @@ import { ROLE_LABEL } from "../dev/environments.ts";
 export const ORIGINAL_ANNOTATION = "platform.dev/session-original";
 /** ROLE_LABEL value of the copy. */
 export const COPY_ROLE = "dev-copy";
+/**
+ * Label on the copy's pods naming the session that runs them: each session
+ * (a takeover, a restart after a crash) gets a fresh pod, so no dev server
+ * of an earlier session is still bound to the ports.
+ */
+export const SESSION_LABEL = "platform.dev/session";
 
 /** What the annotation records. */
 export interface OriginalRecord {
@@ -61,6 +67,8 @@ export interface DevContainer {
   image: string;
   /** Extra environment for the dev container. */
   environment?: Record<string, string>;
+  /** The session's id, set as {@link SESSION_LABEL} on the pods. */
+  session?: string;
 }
 
 /** The copy of a Deployment for a session (pure). */
@@ -68,7 +76,11 @@ export function devCopy(original: KubeObject, dev: DevContainer): KubeObject {
   const template = structuredClone(original.spec.template);
   template.metadata = {
     ...template.metadata,
-    labels: { ...template.metadata?.labels, [ROLE_LABEL]: COPY_ROLE },
+    labels: {
+      ...template.metadata?.labels,
+      [ROLE_LABEL]: COPY_ROLE,
+      ...(dev.session ? { [SESSION_LABEL]: dev.session } : {}),
+    },
   };
   const [first, ...rest] = template.spec.containers;
   const env = [
@@ -98,7 +110,12 @@ export function devCopy(original: KubeObject, dev: DevContainer): KubeObject {
     },
     spec: {
       replicas: 1,
-      selector: { matchLabels: { ...original.spec.selector.matchLabels, [ROLE_LABEL]: COPY_ROLE } },
+      // The old session's pod goes before the new one starts: one dev server, one set of ports.
+      strategy: { type: "Recreate" },
+      selector: {
+        ...original.spec.selector,
+        matchLabels: { ...original.spec.selector.matchLabels, [ROLE_LABEL]: COPY_ROLE },
+      },
       template,
     },
   };
@@ -139,7 +156,8 @@ export async function swapIn(
     lookFurther: `kubectl -n ${namespace} describe deployment ${copyName(app)}`,
   });
   const selector = Object.entries(original.spec.selector.matchLabels as Record<string, string>)
-    .map(([key, value]) => `${key}=${value}`).concat(`${ROLE_LABEL}=${COPY_ROLE}`).join(",");
+    .map(([key, value]) => `${key}=${value}`).concat(`${ROLE_LABEL}=${COPY_ROLE}`)
+    .concat(dev.session ? [`${SESSION_LABEL}=${dev.session}`] : []).join(",");
   const pods = await kube.list("v1", "Pod", { namespace, labelSelector: selector });
   const pod = pods.items.find((item) =>
     item.status?.phase === "Running" && !item.metadata.deletionTimestamp
@@ -157,10 +175,19 @@ export interface RestoreResult {
   restored: boolean;
   replicas?: number;
   specHash?: string;
+  /** True when replicas and spec hash are what the session recorded and the original is Available. */
   verified?: boolean;
+  /** What differs from the record, one phrase each (someone changed it during the session). */
+  differences?: string[];
 }
 
-/** Deletes the copy, scales the original back, verifies replicas and hash, drops the record. */
+/**
+ * Deletes the copy, scales the original back, verifies replicas and hash,
+ * and drops the record. It always finishes what it can: a difference (a
+ * `rollout restart`, a new image, an HPA that moved replicas, an original
+ * slow to come back) is reported in `differences`, never thrown, and the
+ * record is dropped anyway, so no later command trips over it again.
+ */
 export async function restore(
   kube: Kube,
   namespace: string,
@@ -171,8 +198,11 @@ export async function restore(
   const copyRef = deploymentRef(namespace, copyName(app));
   const original = await kube.get(ref);
   const record = recordOf(original);
+  const differences: string[] = [];
   if (await kube.delete(copyRef, { propagation: "Foreground" })) {
-    await waitGone(kube, copyRef, timeoutMs);
+    await waitGone(kube, copyRef, timeoutMs).catch((error) =>
+      differences.push(`the copy ${copyName(app)} was still going: ${(error as Error).message}`)
+    );
   }
   if (!original || !record) return { restored: false };
   await kube.mergePatch(ref, { spec: { replicas: record.replicas } });
@@ -181,20 +211,32 @@ export async function restore(
     timeoutMs,
     what: `${namespace}/${app} to be Available again`,
     lookFurther: `kubectl -n ${namespace} describe deployment ${app}`,
+  }).catch(async (error) => {
+    differences.push(`not Available yet (${(error as Error).message.split("\n")[0]})`);
+    return await kube.get(ref);
   });
-  const hash = await specHash(back!.spec.template);
-  const verified = hash === record.specHash && back!.spec.replicas === record.replicas;
-  if (!verified) {
-    throw new PlatformError(
-      `${namespace}/${app} came back different from what the session recorded: replicas ${
-        back!.spec.replicas
-      } (recorded ${record.replicas}), spec hash ${hash} (recorded ${record.specHash})`,
-      {
-        hint:
-          `someone changed it during the session; compare with: kubectl -n ${namespace} get deployment ${app} -o yaml. The record stays in the ${ORIGINAL_ANNOTATION} annotation.`,
-      },
+  const hash = back ? await specHash(back.spec.template) : undefined;
+  if (back && back.spec.replicas !== record.replicas) {
+    differences.push(`replicas ${back.spec.replicas} (recorded ${record.replicas})`);
+  }
+  if (hash !== record.specHash) {
+    differences.push(
+      `pod spec hash ${hash} (recorded ${record.specHash}): changed during the session`,
     );
   }
   await kube.mergePatch(ref, { metadata: { annotations: { [ORIGINAL_ANNOTATION]: null } } });
-  return { restored: true, replicas: record.replicas, specHash: hash, verified };
+  return {
+    restored: true,
+    replicas: record.replicas,
+    specHash: hash,
+    verified: differences.length === 0,
+    differences,
+  };
+}
+
+/** One line for a restore whose result differs from the record, with where to look. */
+export function differencesWarning(namespace: string, app: string, result: RestoreResult): string {
+  return `${namespace}/${app} is back, but differs from what the session recorded: ${
+    (result.differences ?? []).join("; ")
+  }; compare with kubectl -n ${namespace} get deployment ${app} -o yaml`;
 }

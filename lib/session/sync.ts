@@ -116,6 +116,36 @@ export async function initialSync(
 }
 
 /**
+ * Sorts the paths of a burst of events into files to send and paths to
+ * delete. A path that is now a directory (created, or renamed into place)
+ * stands for every file under it: inotify reports the directory, not its
+ * contents.
+ */
+export async function classifyChanges(
+  root: string,
+  paths: string[],
+  ignored: (path: string) => boolean,
+): Promise<{ changed: string[]; removed: string[] }> {
+  const changed = new Set<string>();
+  const removed: string[] = [];
+  for (const path of paths) {
+    let info: Deno.FileInfo;
+    try {
+      info = await Deno.stat(`${root}/${path}`);
+    } catch {
+      removed.push(path);
+      continue;
+    }
+    if (info.isFile) changed.add(path);
+    else if (info.isDirectory) {
+      const inside = await listFiles(`${root}/${path}`, (sub) => ignored(`${path}/${sub}`));
+      for (const file of inside) changed.add(`${path}/${file}`);
+    }
+  }
+  return { changed: [...changed].sort(), removed };
+}
+
+/**
  * Watches root and mirrors each change until `signal` aborts. Changes are
  * gathered for `debounceMs` so an editor's save burst is one round trip.
  */
@@ -128,8 +158,11 @@ export async function watchAndSync(
     stats: SyncStats;
     debounceMs?: number;
     onSync?: (changed: string[], removed: string[]) => void;
+    onError?: (error: Error) => void;
   },
 ): Promise<void> {
+  // Events carry canonical paths (/tmp may be /private/tmp): compare against the same form.
+  root = await Deno.realPath(root);
   const ignored = await loadIgnore(root);
   const watcher = Deno.watchFs(root, { recursive: true });
   options.signal.addEventListener("abort", () => watcher.close(), { once: true });
@@ -140,15 +173,8 @@ export async function watchAndSync(
     const paths = [...pending];
     pending.clear();
     running = running.then(async () => {
-      const changed: string[] = [];
-      const removed: string[] = [];
-      for (const path of paths) {
-        try {
-          if ((await Deno.stat(`${root}/${path}`)).isFile) changed.push(path);
-        } catch {
-          removed.push(path);
-        }
-      }
+      if (options.signal.aborted) return;
+      const { changed, removed } = await classifyChanges(root, paths, ignored);
       await removeFiles(target, workdir, removed);
       // A save touches a few files: write them in place; a branch switch touches many: one tar.
       options.stats.bytes += changed.length <= 20
@@ -157,11 +183,14 @@ export async function watchAndSync(
       options.stats.files += changed.length;
       options.stats.lastSync = new Date().toISOString();
       options.onSync?.(changed, removed);
-    }).catch((error) => console.error(`sync: ${(error as Error).message}`));
+    }).catch((error) => {
+      if (!options.signal.aborted) options.onError?.(error as Error);
+    });
   };
   try {
     for await (const event of watcher) {
       for (const absolute of event.paths) {
+        if (!absolute.startsWith(`${root}/`)) continue;
         const path = absolute.slice(root.length + 1);
         if (!path || ignored(path)) continue;
         pending.add(path);

@@ -1,24 +1,41 @@
 /**
  * The platform's components, pinned in one table. Each is a helm release
- * installed with `helm upgrade --install --version <pinned> --wait`.
- * PLATFORM_CHARTS_DIR replaces every chart with `<dir>/<chart name>`
- * (chart repositories are unreachable on our build machines; tests use
- * stand-in charts kept in tests/fixtures/charts).
+ * installed with `helm upgrade --install --version <pinned> --wait`, then
+ * waited for on its own terms: its Deployments Available and its CRDs
+ * Established. PLATFORM_CHARTS_DIR replaces every chart with
+ * `<dir>/<component name>` (chart repositories are unreachable on our
+ * build machines; the tests use the stand-ins in tests/fixtures/charts).
  */
+import { usageError } from "../errors.ts";
+import type { IngressService } from "../../providers/clusters/provider.ts";
+
+/** An ingress controller's specifics. */
+export interface IngressController {
+  /** The IngressClass name environments use. */
+  className: string;
+  /** The Service whose load-balancer address is the ingress address. */
+  service: IngressService;
+  /** Values where Services of type LoadBalancer get an address (clouds). */
+  loadBalancerValues: Record<string, string>;
+  /** Values where they do not (kind, kwok): host ports, since helm --wait would wait for an address forever. */
+  hostPortValues: Record<string, string>;
+}
 
 /** A helm-installed component. */
 export interface Component {
-  /** Name used by --components and the release name. */
+  /** Name used by --components, the release name and the stand-in chart's directory. */
   name: string;
   chart: string;
-  /** Chart repository URL, or undefined for an oci:// chart reference. */
+  /** Chart repository URL; undefined for an oci:// chart reference. */
   repo?: string;
   version: string;
   namespace: string;
-  /** Extra `--set` values. */
-  set?: Record<string, string>;
-  /** Only installed when this ingress class is chosen. */
-  ingressClass?: string;
+  /** `--set` values on every provider. */
+  values?: Record<string, string>;
+  /** Set for ingress controllers, which --ingress chooses among. */
+  ingress?: IngressController;
+  /** The component's own wait, after helm's: Deployments (in its namespace) and CRDs. */
+  ready: { deployments: string[]; crds: string[] };
 }
 
 /** Every component at its pinned version. */
@@ -29,8 +46,17 @@ export const COMPONENTS: readonly Component[] = [
     repo: "https://charts.bitnami.com/bitnami",
     version: "20.0.3",
     namespace: "contour",
-    set: { "envoy.service.type": "LoadBalancer" },
-    ingressClass: "contour",
+    ingress: {
+      className: "contour",
+      service: { namespace: "contour", name: "contour-envoy" },
+      loadBalancerValues: { "envoy.service.type": "LoadBalancer" },
+      hostPortValues: {
+        "envoy.service.type": "NodePort",
+        "envoy.useHostPort.http": "true",
+        "envoy.useHostPort.https": "true",
+      },
+    },
+    ready: { deployments: ["contour-contour"], crds: ["httpproxies.projectcontour.io"] },
   },
   {
     name: "ingress-nginx",
@@ -38,7 +64,16 @@ export const COMPONENTS: readonly Component[] = [
     repo: "https://kubernetes.github.io/ingress-nginx",
     version: "4.12.3",
     namespace: "ingress-nginx",
-    ingressClass: "nginx",
+    ingress: {
+      className: "nginx",
+      service: { namespace: "ingress-nginx", name: "ingress-nginx-controller" },
+      loadBalancerValues: { "controller.service.type": "LoadBalancer" },
+      hostPortValues: {
+        "controller.service.type": "NodePort",
+        "controller.hostPort.enabled": "true",
+      },
+    },
+    ready: { deployments: ["ingress-nginx-controller"], crds: [] },
   },
   {
     name: "traefik",
@@ -46,7 +81,17 @@ export const COMPONENTS: readonly Component[] = [
     repo: "https://traefik.github.io/charts",
     version: "35.4.0",
     namespace: "traefik",
-    ingressClass: "traefik",
+    ingress: {
+      className: "traefik",
+      service: { namespace: "traefik", name: "traefik" },
+      loadBalancerValues: { "service.type": "LoadBalancer" },
+      hostPortValues: {
+        "service.type": "NodePort",
+        "ports.web.hostPort": "80",
+        "ports.websecure.hostPort": "443",
+      },
+    },
+    ready: { deployments: ["traefik"], crds: ["ingressroutes.traefik.io"] },
   },
   {
     name: "crossplane",
@@ -54,6 +99,10 @@ export const COMPONENTS: readonly Component[] = [
     repo: "https://charts.crossplane.io/stable",
     version: "1.20.0",
     namespace: "crossplane-system",
+    ready: {
+      deployments: ["crossplane", "crossplane-rbac-manager"],
+      crds: ["configurations.pkg.crossplane.io", "providers.pkg.crossplane.io"],
+    },
   },
   {
     name: "external-secrets",
@@ -61,13 +110,18 @@ export const COMPONENTS: readonly Component[] = [
     repo: "https://charts.external-secrets.io",
     version: "0.18.2",
     namespace: "external-secrets",
-    set: { installCRDs: "true" },
+    values: { installCRDs: "true" },
+    ready: {
+      deployments: ["external-secrets", "external-secrets-webhook"],
+      crds: ["clustersecretstores.external-secrets.io", "externalsecrets.external-secrets.io"],
+    },
   },
   {
     name: "atlas-operator",
     chart: "oci://ghcr.io/ariga/charts/atlas-operator",
     version: "0.7.11",
     namespace: "atlas-operator",
+    ready: { deployments: ["atlas-operator"], crds: ["atlasschemas.db.atlasgo.io"] },
   },
 ];
 
@@ -77,26 +131,67 @@ export const CROSSPLANE_CONFIGURATIONS = [
   { name: "crossplane-sql", package: "xpkg.upbound.io/devops-toolkit/dot-sql:v0.8.161" },
 ] as const;
 
-/** Ingress classes setup can install. */
-export const INGRESS_CLASSES = ["contour", "nginx", "traefik"] as const;
+/** Ingress classes --ingress accepts, from the table. */
+export const INGRESS_CLASSES: readonly string[] = COMPONENTS.flatMap((component) =>
+  component.ingress ? [component.ingress.className] : []
+);
 
-/** Component names --components accepts (besides the ingress controllers, chosen by --ingress). */
-export const COMPONENT_NAMES: readonly string[] = COMPONENTS.filter((c) => !c.ingressClass).map((
-  c,
-) => c.name);
+/** Component names --components accepts (the ingress controller is chosen by --ingress). */
+export const COMPONENT_NAMES: readonly string[] = COMPONENTS.filter((c) => !c.ingress).map((c) =>
+  c.name
+);
 
-/** The components to install for an ingress class and a selection (default: all). */
+/** The ingress controller of a class; usage error for an unknown class. */
+export function ingressComponent(className: string): Component & { ingress: IngressController } {
+  const found = COMPONENTS.find((component) => component.ingress?.className === className);
+  if (!found) {
+    throw usageError(
+      `unknown ingress ${JSON.stringify(className)}`,
+      `use one of ${INGRESS_CLASSES.join(", ")}`,
+    );
+  }
+  return found as Component & { ingress: IngressController };
+}
+
+/**
+ * The components to install, in the table's order: the ingress controller
+ * of the class, then the selection (default: all). Unknown names are a
+ * usage error, caught before anything runs.
+ */
 export function selectComponents(ingressClass: string, selection?: string[]): Component[] {
+  const ingress = ingressComponent(ingressClass);
+  const unknown = (selection ?? []).filter((name) => !COMPONENT_NAMES.includes(name));
+  if (unknown.length) {
+    throw usageError(
+      `unknown component${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`,
+      `--components takes a comma-separated list of ${COMPONENT_NAMES.join(", ")} ` +
+        "(the ingress controller is chosen with --ingress)",
+    );
+  }
   return COMPONENTS.filter((component) =>
-    component.ingressClass
-      ? component.ingressClass === ingressClass
-      : !selection || selection.includes(component.name)
+    component === ingress ||
+    (!component.ingress && (!selection || selection.includes(component.name)))
   );
 }
 
-/** The chart reference and version flags for helm, honouring PLATFORM_CHARTS_DIR. */
+/** The `--set` values of a component on a provider with or without load balancers. */
+export function valuesFor(component: Component, loadBalancer: boolean): Record<string, string> {
+  const ingress = component.ingress
+    ? (loadBalancer ? component.ingress.loadBalancerValues : component.ingress.hostPortValues)
+    : {};
+  return { ...component.values, ...ingress };
+}
+
+/**
+ * The chart reference for helm: the repository chart, or with
+ * PLATFORM_CHARTS_DIR the stand-in `<dir>/<component name>`.
+ */
 export function chartArgs(component: Component, chartsDir?: string): string[] {
   if (chartsDir) return [`${chartsDir}/${component.name}`];
-  const args = component.repo ? [component.chart, "--repo", component.repo] : [component.chart];
-  return [...args, "--version", component.version];
+  return component.repo ? [component.chart, "--repo", component.repo] : [component.chart];
+}
+
+/** The `<chart>-<version>` helm list shows for a deployed release at the pinned version. */
+export function pinnedChart(component: Component): string {
+  return `${component.chart.split("/").pop()}-${component.version}`;
 }

@@ -1,85 +1,107 @@
 /** helm, driven with argv arrays: is a release at its pinned version, install it, remove it. */
 import { run, which } from "../run.ts";
-import { chartArgs, type Component } from "./components.ts";
+import { chartArgs, type Component, pinnedChart } from "./components.ts";
 
 const BUNDLED = new URL("../../.cache/cluster/bin/helm", import.meta.url).pathname;
+
+/** Where helm talks to: a kubeconfig file and, optionally, one of its contexts. */
+export interface HelmTarget {
+  helm: string;
+  kubeconfig: string;
+  kubeContext?: string;
+}
 
 /** The helm binary: PLATFORM_HELM, helm on PATH, or the one ./denow task cluster:build made. */
 export async function helmBinary(env: Record<string, string | undefined>): Promise<string> {
   return env.PLATFORM_HELM ?? (await which("helm", env)) ?? BUNDLED;
 }
 
-/** The argv that installs or upgrades a component and waits for it. */
+function targetArgs(target: HelmTarget): string[] {
+  return [
+    "--kubeconfig",
+    target.kubeconfig,
+    ...(target.kubeContext ? ["--kube-context", target.kubeContext] : []),
+  ];
+}
+
+/** The argv that installs or upgrades a component at its pinned version and waits for it. */
 export function installArgv(
-  helm: string,
+  target: HelmTarget,
   component: Component,
-  kubeconfig: string,
-  chartsDir?: string,
+  options: { values?: Record<string, string>; chartsDir?: string } = {},
 ): string[] {
-  const sets = Object.entries(component.set ?? {}).flatMap((
+  const sets = Object.entries(options.values ?? {}).flatMap((
     [key, value],
   ) => ["--set", `${key}=${value}`]);
   return [
-    helm,
+    target.helm,
     "upgrade",
     "--install",
     component.name,
-    ...chartArgs(component, chartsDir),
+    ...chartArgs(component, options.chartsDir),
+    // helm ignores --version for a local chart directory; the stand-ins carry the pinned
+    // version, which isPinned() then checks.
+    "--version",
+    component.version,
     "--namespace",
     component.namespace,
     "--create-namespace",
     "--wait",
     "--timeout",
     "10m",
-    "--kubeconfig",
-    kubeconfig,
+    ...targetArgs(target),
     ...sets,
   ];
 }
 
 /** The argv that removes a component and waits for its resources to go. */
-export function uninstallArgv(helm: string, component: Component, kubeconfig: string): string[] {
+export function uninstallArgv(target: HelmTarget, component: Component): string[] {
   return [
-    helm,
+    target.helm,
     "uninstall",
     component.name,
     "--namespace",
     component.namespace,
     "--wait",
-    "--kubeconfig",
-    kubeconfig,
+    "--timeout",
+    "10m",
+    ...targetArgs(target),
   ];
 }
 
-/** The chart (`name-version`) of a deployed release, or undefined when there is none. */
-export async function deployedChart(
-  helm: string,
+/** A release as `helm list` shows it. */
+export interface Release {
+  name: string;
+  chart: string;
+  status: string;
+}
+
+/** The release of a component, in any state, or undefined when there is none. */
+export async function releaseOf(
+  target: HelmTarget,
   component: Component,
-  kubeconfig: string,
   env: Record<string, string>,
-) {
+): Promise<Release | undefined> {
   const result = await run(
     [
-      helm,
+      target.helm,
       "list",
+      "--all",
       "--namespace",
       component.namespace,
       "--filter",
       `^${component.name}$`,
       "--output",
       "json",
-      "--kubeconfig",
-      kubeconfig,
+      ...targetArgs(target),
     ],
     { env, what: `read the ${component.name} release` },
   );
-  const releases = JSON.parse(result.stdout || "[]") as {
-    name: string;
-    chart: string;
-    status: string;
-  }[];
-  const release = releases.find((item) =>
-    item.name === component.name && item.status === "deployed"
-  );
-  return release?.chart;
+  const releases = JSON.parse(result.stdout || "[]") as Release[];
+  return releases.find((item) => item.name === component.name);
+}
+
+/** Whether a release is deployed at the component's pinned chart version. */
+export function isPinned(release: Release | undefined, component: Component): boolean {
+  return release?.status === "deployed" && release.chart === pinnedChart(component);
 }

@@ -1,24 +1,58 @@
-/** aws: an EKS cluster made with eksctl. */
+/**
+ * aws: an EKS cluster made with eksctl. Its kubeconfig authenticates through
+ * `aws eks get-token`, so the aws CLI is needed as well. Credentials are
+ * looked for, never read: environment variables naming them, or the shared
+ * credential files.
+ */
 import { run } from "../../lib/run.ts";
-import { definedEnv, requireEnv, requireProgram, runPlan } from "./plan_runner.ts";
+import { awaitLoadBalancer } from "./ingress_address.ts";
+import {
+  anyFileExists,
+  definedEnv,
+  firstSet,
+  noCredentials,
+  requireProgram,
+  runPlan,
+} from "./plan_runner.ts";
 import type { ClusterProvider, ProviderContext } from "./provider.ts";
 
 const region = (context: ProviderContext) =>
   context.env.AWS_REGION ?? context.env.AWS_DEFAULT_REGION ?? "us-east-1";
+
+const CREDENTIAL_VARIABLES = [
+  "AWS_ACCESS_KEY_ID",
+  "AWS_PROFILE",
+  "AWS_WEB_IDENTITY_TOKEN_FILE",
+  "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+];
 
 /** The aws provider. */
 export const awsProvider: ClusterProvider = {
   name: "aws",
   description: "EKS through eksctl (AWS_REGION, default us-east-1)",
   cloud: true,
+  loadBalancer: true,
+  kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
   async preflight(context) {
     await requireProgram("eksctl", context, "install eksctl: https://eksctl.io/installation/", [
       "version",
     ]);
-    requireEnv(
+    await requireProgram(
+      "aws",
       context,
-      ["AWS_ACCESS_KEY_ID", "AWS_PROFILE", "AWS_WEB_IDENTITY_TOKEN_FILE"],
-      "log in to AWS first (aws configure / aws sso login, or export AWS_PROFILE)",
+      "install the AWS CLI v2 (the kubeconfig authenticates with `aws eks get-token`): " +
+        "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html",
+    );
+    const home = context.env.HOME;
+    if (firstSet(context, CREDENTIAL_VARIABLES)) return;
+    const files = [
+      context.env.AWS_SHARED_CREDENTIALS_FILE ?? `${home}/.aws/credentials`,
+      context.env.AWS_CONFIG_FILE ?? `${home}/.aws/config`,
+    ];
+    if (await anyFileExists(files)) return;
+    throw noCredentials(
+      `none of ${CREDENTIAL_VARIABLES.join(", ")} is set and there is no ${files.join(" or ")}`,
+      "log in to AWS first: aws configure, or aws sso login --profile P and export AWS_PROFILE=P",
     );
   },
   async exists(context) {
@@ -30,10 +64,7 @@ export const awsProvider: ClusterProvider = {
       context.clusterName,
       "--region",
       region(context),
-    ], {
-      allowFailure: true,
-      env: definedEnv(context.env),
-    });
+    ], { allowFailure: true, env: definedEnv(context.env), timeoutMs: 120_000 });
     return result.code === 0;
   },
   createPlan: (context) => [{
@@ -53,6 +84,10 @@ export const awsProvider: ClusterProvider = {
       "t3.large",
       "--nodes",
       "2",
+      "--nodes-min",
+      "2",
+      "--nodes-max",
+      "4",
       "--with-oidc",
       "--kubeconfig",
       context.kubeconfigPath,
@@ -78,4 +113,6 @@ export const awsProvider: ClusterProvider = {
   destroy(context) {
     return runPlan(this.destroyPlan(context), context);
   },
+  ingressAddress: (context, kube, service) =>
+    awaitLoadBalancer(kube, service, { reporter: context.reporter }),
 };

@@ -1,5 +1,10 @@
-/** existing: the cluster the kubeconfig's current context points at; nothing is created or destroyed. */
+/**
+ * existing: the cluster the kubeconfig's current (or --context) context
+ * points at. Nothing is created or destroyed: setup installs into it and
+ * destroy removes only what setup put there.
+ */
 import { Kube } from "../../lib/kube/client.ts";
+import { addressForIp, awaitLoadBalancer } from "./ingress_address.ts";
 import type { ClusterProvider } from "./provider.ts";
 
 /** The existing-cluster provider. */
@@ -8,12 +13,28 @@ export const existingProvider: ClusterProvider = {
   description:
     "the current kubeconfig context; platform installs into it and never deletes the cluster",
   cloud: false,
+  loadBalancer: true,
+  kubeconfigPath: (_cwd, env) =>
+    env.KUBECONFIG?.split(":").find(Boolean) ?? `${env.HOME}/.kube/config`,
   async preflight(context) {
-    await Kube.connect({ kubeconfig: context.kubeconfigPath });
+    await Kube.connect({ kubeconfig: context.kubeconfigPath, context: context.kubeContext });
   },
   exists: () => Promise.resolve(true),
   createPlan: () => [],
   destroyPlan: () => [],
   create: () => Promise.resolve(),
   destroy: () => Promise.resolve(),
+  // A host given in the environment wins: the cluster's ingress may be fronted by something else.
+  ingressAddress: (context, kube, service) => {
+    const given = context.env.INGRESS_HOST;
+    if (given) {
+      return Promise.resolve(
+        given.endsWith(".nip.io") ? addressForIp(given.slice(0, -".nip.io".length)) : {
+          ip: context.env.INGRESS_IP ?? "",
+          host: given,
+        },
+      );
+    }
+    return awaitLoadBalancer(kube, service, { reporter: context.reporter });
+  },
 };

@@ -1,25 +1,54 @@
-/** kind: Kubernetes in Docker containers, for a laptop with a Docker engine. */
+/**
+ * kind: Kubernetes in Docker containers, for a laptop with a Docker engine.
+ * The node maps host ports 80 and 443 and carries `ingress-ready=true`, so
+ * the ingress controller (on host ports, as kind has no load balancer) is
+ * reached at 127.0.0.1.nip.io.
+ */
+import { PlatformError } from "../../lib/errors.ts";
 import { run } from "../../lib/run.ts";
+import { LOCAL_INGRESS } from "./ingress_address.ts";
 import { definedEnv, requireProgram, runPlan } from "./plan_runner.ts";
-import type { ClusterProvider } from "./provider.ts";
+import type { ClusterProvider, ProviderContext } from "./provider.ts";
+
+function configPath(context: ProviderContext): string {
+  // JSON is YAML too, and keeps the YAML library off the CLI's start-up path.
+  return `${context.cwd}/.platform/kind/${context.clusterName}.json`;
+}
+
+/** The kind cluster configuration: one node, host ports 80 and 443, labelled for ingress. */
+export function kindConfiguration(): Record<string, unknown> {
+  return {
+    kind: "Cluster",
+    apiVersion: "kind.x-k8s.io/v1alpha4",
+    nodes: [{
+      role: "control-plane",
+      labels: { "ingress-ready": "true" },
+      extraPortMappings: [
+        { containerPort: 80, hostPort: 80, protocol: "TCP" },
+        { containerPort: 443, hostPort: 443, protocol: "TCP" },
+      ],
+    }],
+  };
+}
 
 /** The kind provider. */
 export const kindProvider: ClusterProvider = {
   name: "kind",
   description: "local cluster in Docker containers (needs kind and a Docker engine)",
   cloud: false,
-  fixedIngressHost: "127.0.0.1.nip.io",
+  loadBalancer: false,
+  kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
   async preflight(context) {
-    await requireProgram("kind", context, "install kind: go install sigs.k8s.io/kind@latest", [
+    await requireProgram("kind", context, "install kind: go install sigs.k8s.io/kind@v0.29.0", [
       "version",
     ]);
     await requireProgram("docker", context, "install Docker (kind runs its nodes as containers)");
     const info = await run(["docker", "info", "--format", "{{.ServerVersion}}"], {
       allowFailure: true,
       env: definedEnv(context.env),
+      timeoutMs: 30_000,
     });
     if (info.code !== 0) {
-      const { PlatformError } = await import("../../lib/errors.ts");
       throw new PlatformError("no Docker engine answers (docker info failed)", {
         hint: "start Docker, or use the kwok provider, which needs no Docker",
       });
@@ -39,12 +68,14 @@ export const kindProvider: ClusterProvider = {
       "cluster",
       "--name",
       context.clusterName,
+      "--config",
+      configPath(context),
       "--kubeconfig",
       context.kubeconfigPath,
       "--wait",
       "5m",
     ],
-    why: `create the kind cluster ${context.clusterName}`,
+    why: `create the kind cluster ${context.clusterName} (host ports 80 and 443)`,
   }],
   destroyPlan: (context) => [{
     argv: [
@@ -58,10 +89,13 @@ export const kindProvider: ClusterProvider = {
     ],
     why: `delete the kind cluster ${context.clusterName}`,
   }],
-  create(context) {
-    return runPlan(this.createPlan(context), context);
+  async create(context) {
+    await Deno.mkdir(`${context.cwd}/.platform/kind`, { recursive: true });
+    await Deno.writeTextFile(configPath(context), JSON.stringify(kindConfiguration(), null, 2));
+    await runPlan(this.createPlan(context), context);
   },
   destroy(context) {
     return runPlan(this.destroyPlan(context), context);
   },
+  ingressAddress: () => Promise.resolve(LOCAL_INGRESS),
 };

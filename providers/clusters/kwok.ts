@@ -1,73 +1,67 @@
 /**
- * The local default: a kwok cluster whose control plane (etcd,
- * kube-apiserver, kube-controller-manager, kube-scheduler) runs as local
- * processes. No Docker, nothing downloaded: every binary is a local path,
- * by default the ones `./denow task cluster:build` built.
+ * The local default: a real control plane (etcd, kube-apiserver,
+ * kube-controller-manager, kube-scheduler) as local processes, kwok for the
+ * node, and a sandboxer that gives every pod a directory, an address and a
+ * log file on this machine, so exec, port-forward and logs work and a dev
+ * session runs for real. No Docker, nothing downloaded: the binaries are
+ * built from the Go module proxy on first use. The implementation is
+ * kwok/; the test cluster is the same code with its own name and port.
  */
 import { PlatformError } from "../../lib/errors.ts";
-import { Kube } from "../../lib/kube/client.ts";
-import { run, which } from "../../lib/run.ts";
-import { definedEnv } from "./plan_runner.ts";
+import {
+  BINARIES,
+  buildArgv,
+  COLD_BUILD_ESTIMATE,
+  haveGo,
+  missingBinaries,
+  missingError,
+} from "./kwok/binaries.ts";
+import { createArgv, deleteArgv } from "./kwok/kwokctl.ts";
+import { clusterExists, ensureCluster, stopCluster } from "./kwok/lifecycle.ts";
+import { defaultCacheDir, type LocalCluster } from "./kwok/local_cluster.ts";
+import { LOCAL_INGRESS } from "./ingress_address.ts";
 import type { ClusterProvider, PlannedCommand, ProviderContext } from "./provider.ts";
 
-const BINARIES = [
-  "kwokctl",
-  "kwok",
-  "etcd",
-  "kube-apiserver",
-  "kube-controller-manager",
-  "kube-scheduler",
-  "kubectl",
-];
-const DEFAULT_BIN_DIR = new URL("../../.cache/cluster/bin", import.meta.url).pathname;
-
-/** Directory holding the kwok and Kubernetes binaries. */
-export function kwokBinDir(context: ProviderContext): string {
-  return context.env.PLATFORM_KWOK_BIN_DIR ?? DEFAULT_BIN_DIR;
-}
-
-function workdir(context: ProviderContext): string {
-  return context.env.PLATFORM_KWOK_WORKDIR ?? `${context.cwd}/.platform/kwok`;
-}
+/** The test cluster has 26443; this default keeps a local platform cluster beside it. */
+const DEFAULT_PORT = 26444;
 
 function port(context: ProviderContext): number {
-  return Number(context.env.PLATFORM_KWOK_PORT ?? 26444);
+  const raw = context.env.PLATFORM_KWOK_PORT;
+  if (raw === undefined || raw === "") return DEFAULT_PORT;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > 65535) {
+    throw new PlatformError(`PLATFORM_KWOK_PORT=${raw} is not a port number`, {
+      hint: `set it to a free TCP port such as ${DEFAULT_PORT}, or unset it`,
+      exitCode: 2,
+    });
+  }
+  return value;
 }
 
-function configPath(context: ProviderContext): string {
-  return `${workdir(context)}/${context.clusterName}.kwokctl.json`;
-}
-
-function kwokEnv(context: ProviderContext): Record<string, string> {
-  return { ...definedEnv(context.env), KWOK_WORKDIR: workdir(context) };
-}
-
-/** The kwokctl configuration: local binaries only, 127.0.0.1, the certificate kubeconfig. */
-export function kwokctlConfiguration(
-  context: ProviderContext,
-  kubeVersion: string,
-): Record<string, unknown> {
-  const bin = kwokBinDir(context);
+/** The local cluster a provider context names. */
+export function localCluster(context: ProviderContext): LocalCluster {
   return {
-    apiVersion: "config.kwok.x-k8s.io/v1alpha1",
-    kind: "KwokctlConfiguration",
-    options: {
-      runtime: "binary",
-      kubeVersion,
-      bindAddress: "127.0.0.1",
-      kubeApiserverPort: port(context),
-      securePort: true,
-      kubeAuthorization: true,
-      etcdBinary: `${bin}/etcd`,
-      kubeApiserverBinary: `${bin}/kube-apiserver`,
-      kubeControllerManagerBinary: `${bin}/kube-controller-manager`,
-      kubeSchedulerBinary: `${bin}/kube-scheduler`,
-      kubectlBinary: `${bin}/kubectl`,
-      kwokControllerBinary: `${bin}/kwok`,
-      cacheDir: `${workdir(context)}/cache`,
-    },
+    name: context.clusterName,
+    port: port(context),
+    // Beside the .env and kubeconfig setup writes (git-ignored as .platform/).
+    stateDir: context.env.PLATFORM_KWOK_WORKDIR ?? `${context.cwd}/.platform`,
+    kubeconfigPath: context.kubeconfigPath,
+    binDir: context.env.PLATFORM_KWOK_BIN_DIR ?? `${defaultCacheDir(context.env)}/bin`,
   };
 }
+
+function missingNow(binDir: string): string[] {
+  return BINARIES.filter((name) => {
+    try {
+      Deno.statSync(`${binDir}/${name}`);
+      return false;
+    } catch {
+      return true;
+    }
+  });
+}
+
+const log = (context: ProviderContext) => (line: string) => context.reporter.info(line);
 
 /** The kwok provider. */
 export const kwokProvider: ClusterProvider = {
@@ -75,103 +69,67 @@ export const kwokProvider: ClusterProvider = {
   description:
     "local cluster: a real control plane as local processes, kwok for the nodes (no Docker)",
   cloud: false,
-  fixedIngressHost: "127.0.0.1.nip.io",
+  loadBalancer: false,
+  kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
 
   async preflight(context) {
-    const bin = kwokBinDir(context);
-    const missing: string[] = [];
-    for (const name of BINARIES) if (!(await which(`${bin}/${name}`))) missing.push(name);
-    if (missing.length) {
-      throw new PlatformError(`the kwok provider needs ${missing.join(", ")} in ${bin}`, {
-        hint: "run ./denow task cluster:build (builds them from the Go module proxy), " +
-          "or set PLATFORM_KWOK_BIN_DIR to a directory that has them",
-      });
-    }
+    const cluster = localCluster(context);
+    const missing = await missingBinaries(cluster.binDir);
+    // Missing binaries are built by create; only without Go is that impossible.
+    if (missing.length && !(await haveGo())) throw missingError(cluster.binDir, missing);
   },
 
-  async exists(context) {
-    const result = await run([`${kwokBinDir(context)}/kwokctl`, "get", "clusters"], {
-      env: kwokEnv(context),
-      allowFailure: true,
-    });
-    return result.stdout.split("\n").map((line) => line.trim()).includes(context.clusterName);
+  exists: (context) => clusterExists(localCluster(context)),
+
+  async ensureRunning(context) {
+    const result = await ensureCluster(localCluster(context), { log: log(context) });
+    if (result.action !== "reused") return `${result.action} again (its processes had stopped)`;
+    return result.sandboxerStarted ? "pod sandboxer started again" : undefined;
   },
 
   createPlan(context): PlannedCommand[] {
-    return [{
-      argv: [
-        `${kwokBinDir(context)}/kwokctl`,
-        "create",
-        "cluster",
-        "--name",
-        context.clusterName,
-        "--config",
-        configPath(context),
-        "--kubeconfig",
-        context.kubeconfigPath,
-        "--timeout",
-        "5m",
-      ],
-      why: `create the kwok cluster ${context.clusterName} (apiserver https://127.0.0.1:${
-        port(context)
-      })`,
-    }];
+    const cluster = localCluster(context);
+    const plan: PlannedCommand[] = [];
+    const missing = missingNow(cluster.binDir);
+    if (missing.length) {
+      plan.push({
+        argv: buildArgv(cluster.binDir),
+        why: `build ${missing.join(", ")} from the Go module proxy (${COLD_BUILD_ESTIMATE})`,
+      });
+    }
+    plan.push({
+      argv: createArgv(cluster),
+      why:
+        `create the kwok cluster ${cluster.name} (apiserver https://127.0.0.1:${cluster.port}, ` +
+        `binaries from ${cluster.binDir}), then its node and the pod sandboxer`,
+    });
+    return plan;
   },
 
   destroyPlan(context): PlannedCommand[] {
+    const cluster = localCluster(context);
     return [{
-      argv: [
-        `${kwokBinDir(context)}/kwokctl`,
-        "delete",
-        "cluster",
-        "--name",
-        context.clusterName,
-        "--kubeconfig",
-        context.kubeconfigPath,
-      ],
-      why: `delete the kwok cluster ${context.clusterName}`,
+      argv: deleteArgv(cluster),
+      why: `delete the kwok cluster ${cluster.name}, its pod sandboxes and what they left running`,
     }];
   },
 
   async create(context) {
-    const bin = kwokBinDir(context);
-    const version =
-      (await run([`${bin}/kube-apiserver`, "--version"])).stdout.trim().split(" ").pop() ?? "";
-    await Deno.mkdir(workdir(context), { recursive: true });
-    await Deno.writeTextFile(
-      configPath(context),
-      JSON.stringify(kwokctlConfiguration(context, version), null, 2),
-    );
-    for (const command of this.createPlan(context)) {
-      context.reporter.info(command.why);
-      await run(command.argv, {
-        env: kwokEnv(context),
-        what: command.why,
-        hint: `component logs are in ${workdir(context)}/clusters/${context.clusterName}/logs`,
-      });
-    }
-    // kwok manages every Node object; one node makes pods schedulable.
-    const kube = await Kube.connect({ kubeconfig: context.kubeconfigPath });
-    await kube.apply({
-      apiVersion: "v1",
-      kind: "Node",
-      metadata: {
-        name: "kwok-node-0",
-        annotations: { "kwok.x-k8s.io/node": "fake" },
-        labels: { "kubernetes.io/hostname": "kwok-node-0", "type": "kwok" },
-      },
-      spec: {},
-      status: {
-        allocatable: { cpu: "32", memory: "256Gi", pods: "110" },
-        capacity: { cpu: "32", memory: "256Gi", pods: "110" },
-      },
-    });
+    await ensureCluster(localCluster(context), { log: log(context) });
   },
 
   async destroy(context) {
-    for (const command of this.destroyPlan(context)) {
-      context.reporter.info(command.why);
-      await run(command.argv, { env: kwokEnv(context), what: command.why });
+    const cluster = localCluster(context);
+    await stopCluster(cluster, { log: log(context) });
+    // Directories left empty (non-recursive removal keeps anything else).
+    for (
+      const dir of [`${cluster.stateDir}/${cluster.name}`, `${cluster.stateDir}/kwok/clusters`]
+    ) {
+      await Deno.remove(dir).catch(() => {});
     }
+    await Deno.remove(`${cluster.stateDir}/kwok`).catch(() => {});
+    await Deno.remove(cluster.stateDir).catch(() => {});
   },
+
+  ingressAddress: () => Promise.resolve(LOCAL_INGRESS),
 };

@@ -4,19 +4,29 @@ import { formatArgv, run, which } from "../../lib/run.ts";
 import type { PlannedCommand, ProviderContext } from "./provider.ts";
 
 /** Runs each planned command in order, with a progress line per command. */
-export async function runPlan(
-  plan: PlannedCommand[],
-  context: ProviderContext,
-  env: Record<string, string> = {},
-) {
+export async function runPlan(plan: PlannedCommand[], context: ProviderContext) {
   for (const command of plan) {
-    context.reporter.info(`${command.why}: ${formatArgv(command.argv)}`);
+    context.reporter.info(`${command.why}: ${formatCommand(command)}`);
     await run(command.argv, {
-      env: { ...definedEnv(context.env), ...env },
+      env: { ...definedEnv(context.env), ...command.env },
       cwd: context.cwd,
       what: command.why,
     });
   }
+}
+
+/** A planned command as a person would type it, its variables first. */
+export function formatCommand(command: PlannedCommand): string {
+  const env = Object.entries(command.env ?? {}).map(([key, value]) =>
+    formatArgv([`${key}=${value}`])
+  );
+  return [...env, formatArgv(command.argv)].join(" ");
+}
+
+/** A planned command as one argv array; variables it needs go first, through env(1). */
+export function planArgv(command: PlannedCommand): string[] {
+  const env = Object.entries(command.env ?? {}).map(([key, value]) => `${key}=${value}`);
+  return env.length ? ["env", ...env, ...command.argv] : command.argv;
 }
 
 /** The environment without unset entries, as Deno.Command wants it. */
@@ -35,7 +45,7 @@ export async function requireProgram(
 ): Promise<string> {
   const path = await which(program, context.env);
   if (!path) {
-    throw new PlatformError(`${program} is not installed; the provider needs it`, {
+    throw new PlatformError(`${program} is not installed; the ${program} CLI is needed`, {
       hint: install,
       exitCode: 1,
     });
@@ -43,12 +53,28 @@ export async function requireProgram(
   const result = await run([path, ...versionArgs], {
     allowFailure: true,
     env: definedEnv(context.env),
+    timeoutMs: 30_000,
   });
   return (result.stdout || result.stderr).trim().split("\n")[0] ?? "";
 }
 
-/** Fails with the login hint unless one of the variables is set. */
-export function requireEnv(context: ProviderContext, names: string[], login: string): void {
-  if (names.some((name) => context.env[name])) return;
-  throw new PlatformError(`no credentials: none of ${names.join(", ")} is set`, { hint: login });
+/** The first of `names` that is set, or undefined. */
+export function firstSet(context: ProviderContext, names: string[]): string | undefined {
+  return names.find((name) => context.env[name]);
+}
+
+/** Whether any of the files exists (credential files are checked by presence, never read). */
+export async function anyFileExists(paths: (string | undefined)[]): Promise<boolean> {
+  for (const path of paths) {
+    if (!path) continue;
+    try {
+      if ((await Deno.stat(path)).isFile) return true;
+    } catch { /* not there: try the next */ }
+  }
+  return false;
+}
+
+/** The error for missing credentials, with the login hint. */
+export function noCredentials(what: string, hint: string): PlatformError {
+  return new PlatformError(`no credentials: ${what}`, { hint });
 }

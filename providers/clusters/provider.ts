@@ -3,11 +3,14 @@
  * provider in this folder, one registry; setup and destroy know nothing of
  * kwokctl, eksctl, gcloud or az.
  */
+import type { Kube } from "../../lib/kube/client.ts";
 import type { Reporter } from "../../lib/progress.ts";
 
 /** One command a provider would run, for plans and for running. */
 export interface PlannedCommand {
   argv: string[];
+  /** Variables set for this command only (never secrets: plans are printed). */
+  env?: Record<string, string>;
   /** Why it runs, one line. */
   why: string;
 }
@@ -16,32 +19,66 @@ export interface PlannedCommand {
 export interface ProviderContext {
   /** Name of the cluster to create or destroy. */
   clusterName: string;
-  /** Where the cluster's kubeconfig is written. */
+  /** Where the cluster's kubeconfig is written (or, for `existing`, read). */
   kubeconfigPath: string;
+  /** The kubeconfig context to use (`existing` only; created clusters have one). */
+  kubeContext?: string;
   /** Environment (PATH, credentials by reference, provider settings). */
   env: Record<string, string | undefined>;
   cwd: string;
   reporter: Reporter;
 }
 
+/** Where environments are reached: the ingress address and the base host built on it. */
+export interface IngressAddress {
+  /** The address (INGRESS_IP in .env). */
+  ip: string;
+  /** The base host, `<ip>.nip.io` (INGRESS_HOST in .env). */
+  host: string;
+}
+
+/** The ingress controller's Service, whose load-balancer address is the ingress address. */
+export interface IngressService {
+  namespace: string;
+  name: string;
+}
+
 /** A source of clusters. */
 export interface ClusterProvider {
   readonly name: string;
   readonly description: string;
-  /** True for providers whose clusters cost money and need --yes to delete. */
+  /** True for providers whose clusters cost money: deleting one needs --yes or a confirmation. */
   readonly cloud: boolean;
-  /** Ingress host used before any load balancer is discovered (local providers). */
-  readonly fixedIngressHost?: string;
+  /**
+   * Whether a Service of type LoadBalancer gets an address here. Without
+   * one, the ingress controller listens on host ports instead, since
+   * `helm --wait` would otherwise wait forever for an address.
+   */
+  readonly loadBalancer: boolean;
+  /** The kubeconfig setup writes (or, for `existing`, uses) unless --kubeconfig names one. */
+  kubeconfigPath(cwd: string, env: Record<string, string | undefined>): string;
   /** Throws a PlatformError with an install or login hint when the provider cannot work here. */
   preflight(context: ProviderContext): Promise<void>;
   /** Whether the cluster already exists. */
   exists(context: ProviderContext): Promise<boolean>;
+  /**
+   * Brings an existing cluster back into a usable state (a local cluster
+   * whose processes stopped); returns what it had to do, or undefined when
+   * nothing was needed.
+   */
+  ensureRunning?(context: ProviderContext): Promise<string | undefined>;
   /** The commands that create the cluster and write its kubeconfig. */
   createPlan(context: ProviderContext): PlannedCommand[];
   /** The commands that delete the cluster. */
   destroyPlan(context: ProviderContext): PlannedCommand[];
-  /** Creates the cluster (runs createPlan unless the provider knows better). */
+  /** Creates the cluster (runs createPlan, plus whatever files the plan reads). */
   create(context: ProviderContext): Promise<void>;
   /** Deletes the cluster. */
   destroy(context: ProviderContext): Promise<void>;
+  /** The ingress address: fixed for local providers, awaited on the ingress Service otherwise. */
+  ingressAddress(
+    context: ProviderContext,
+    kube: Kube,
+    service: IngressService,
+  ): Promise<IngressAddress>;
 }

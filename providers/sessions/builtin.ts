@@ -2,43 +2,107 @@
  * builtin: what `okteto up` does, through the Kubernetes API alone. Lease,
  * swap, sync, run, forward; and on the way out (Ctrl-C, SIGTERM, the
  * command exiting, `uninstall dev`, or the next command after a crash)
- * restore and verify.
+ * restore and verify. A session that was taken over leaves the
+ * environment alone: it is the new holder's to restore.
  */
 import { Writable } from "node:stream";
+import { PlatformError } from "../../lib/errors.ts";
 import {
-  acquireLease,
   annotateLease,
+  type Holder,
+  holdLease,
+  LEASE_ANNOTATIONS,
   releaseLease,
-  RENEW_MS,
-  renewLease,
+  stillHolds,
   thisHolder,
 } from "../../lib/session/lease.ts";
-import { restore, swapIn } from "../../lib/session/swap.ts";
-import { execStream, type ExecTarget } from "../../lib/session/exec.ts";
+import { differencesWarning, restore, swapIn } from "../../lib/session/swap.ts";
+import { execCollect, execStream, type ExecTarget } from "../../lib/session/exec.ts";
 import { initialSync, type SyncStats, watchAndSync } from "../../lib/session/sync.ts";
 import { startForwards } from "../../lib/session/forward.ts";
+import { leaseStatusOf } from "../../lib/session/status.ts";
 import { formatDuration } from "../../lib/progress.ts";
+import { phase } from "../../lib/session/phases.ts";
 import type { RunningSession, SessionDriver, SessionTarget, StopResult } from "./driver.ts";
 
-/** Restores the environment and releases the Lease (whoever held it). */
+/** Restores the environment and releases the Lease (whoever held it): uninstall dev, gc. */
 async function restoreAndRelease(target: SessionTarget): Promise<StopResult> {
-  const result = await restore(target.kube, target.namespace, target.app, target.timeoutMs);
-  const leaseReleased = await releaseLease(target.kube, target.namespace, target.app);
+  const restoring = restore(target.kube, target.namespace, target.app, target.timeoutMs);
+  // Released even when the restore failed: a Lease left behind would refuse every later session.
+  const released = restoring.then(
+    () => releaseLease(target.kube, target.namespace, target.app),
+    () => releaseLease(target.kube, target.namespace, target.app),
+  );
+  const [result, leaseReleased] = await Promise.all([restoring, released]);
   return { driver: "builtin", ...result, leaseReleased };
 }
 
-function lines(prefix: string, write: (text: string) => void): Writable {
+/** A Writable that hands complete lines to `write` (the dev command's output). */
+function lines(write: (line: string) => void): Writable {
   let pending = "";
   return new Writable({
     write(chunk, _encoding, done) {
       pending += chunk.toString();
       const parts = pending.split("\n");
       pending = parts.pop() ?? "";
-      for (const line of parts) write(`${prefix}${line}\n`);
+      for (const line of parts) write(line);
+      done();
+    },
+    final(done) {
+      if (pending) write(pending);
       done();
     },
   });
 }
+
+/** A dev command that ends sooner than this after starting is a failed start, not a session. */
+const EARLY_EXIT_MS = Number(Deno.env.get("PLATFORM_SESSION_EARLY_EXIT_MS") ?? 10_000);
+
+/** How many of the dev command's last lines a failure shows. */
+const KEPT_LINES = 20;
+
+/**
+ * Checks that the initial sync landed: the container counts the files in
+ * its workdir. An exec that runs nothing still reports success (a node that
+ * cannot exec, the local cluster without its sandboxer), so only a count
+ * printed by the container proves it. At least as many as were sent: the
+ * container may hold more (ignored files, its own).
+ */
+async function verifySync(exec: ExecTarget, workdir: string, sent: number): Promise<void> {
+  const result = await execCollect(exec, [
+    "sh",
+    "-c",
+    'cd "$1" && echo "platform-sync-ok $(find . -type f | wc -l)"',
+    "sh",
+    workdir,
+  ]);
+  const found = Number(result.stdout.match(/platform-sync-ok\s+(\d+)/)?.[1] ?? NaN);
+  if (!(found >= sent)) {
+    throw new PlatformError(
+      `the initial sync did not land: ${
+        Number.isNaN(found) ? "the container did not answer" : `only ${found} of ${sent} files are`
+      } in ${workdir} in pod ${exec.pod}${
+        result.stderr.trim() ? ` (${result.stderr.trim()})` : ""
+      }`,
+      {
+        hint: "the dev container needs sh, tar and find, and its node must run exec; on the " +
+          "local cluster `platform setup` restarts the pod sandboxer that makes exec work",
+      },
+    );
+  }
+}
+
+/** "exit status 3" out of the cluster's failure message (its wording varies by kubelet). */
+function exitText(status: string): string {
+  const code = status.match(/exit (?:status|code) (\d+)/)?.[1];
+  return code ? `exit status ${code}` : status.replace(/^Failure: /, "");
+}
+
+/** Interrupted while starting: the environment is restored and nothing runs. */
+const interrupted = () =>
+  new PlatformError("interrupted while the session was starting; the environment is restored", {
+    exitCode: 130,
+  });
 
 /** The builtin driver. */
 export const builtinDriver: SessionDriver = {
@@ -46,47 +110,109 @@ export const builtinDriver: SessionDriver = {
   description:
     "swap in a dev copy, sync, run and forward through the Kubernetes API (no other binary)",
 
-  preflight: () => Promise.resolve(`builtin (tar: ${"required locally"})`),
+  preflight: () => Promise.resolve("builtin (Kubernetes API; local tar)"),
 
   async start(target: SessionTarget): Promise<RunningSession> {
     const { kube, namespace, app, reporter, dev } = target;
-    await acquireLease(kube, namespace, app, thisHolder(target.user, "builtin"), {
-      takeover: target.takeover,
-    });
-    reporter.step("ok", `session lease ${app}-dev taken by ${target.user}`);
+    const holder = thisHolder(target.user, "builtin");
+    const stats: SyncStats = { files: 0, bytes: 0 };
     const abort = new AbortController();
+    let forwards: { close: () => void } | undefined;
     let stopping: Promise<StopResult> | undefined;
-    let resolveDone!: (result: StopResult) => void;
-    const done = new Promise<StopResult>((resolve) => resolveDone = resolve);
-    const stop = () =>
-      stopping ??= (async () => {
+    /** Why the session failed, reported once the environment is restored. */
+    let failure: PlatformError | undefined;
+    const finished = Promise.withResolvers<StopResult>();
+    // Whoever awaits `done` sees a failed restore; the other callers of stop() need not.
+    finished.promise.catch(() => {});
+
+    const lease = await holdLease(kube, namespace, app, holder, {
+      takeover: target.takeover,
+      annotations: () => ({ [LEASE_ANNOTATIONS.syncedFiles]: String(stats.files) }),
+      onLost: (current) => void end({ lostTo: current ?? null }).catch(() => {}),
+    });
+    const previous = lease.previous;
+    reporter.step(
+      "ok",
+      previous && target.takeover && !lease.previousStale
+        ? `session lease ${app}-dev taken over from ${previous.user} on ${previous.host}`
+        : `session lease ${app}-dev taken by ${target.user}`,
+    );
+
+    /**
+     * Ends the session. Before touching the cluster it checks that the
+     * Lease is still ours: after a takeover (or an uninstall from another
+     * terminal) restoring would pull the environment from under its new owner.
+     */
+    const end = (why: { lostTo?: Holder | null } = {}) =>
+      stopping ??= (async (): Promise<StopResult> => {
         abort.abort();
-        clearInterval(renewal);
         forwards?.close();
+        const owner = why.lostTo !== undefined
+          ? { holds: false, current: why.lostTo ?? undefined }
+          : await stillHolds(kube, namespace, app, holder).catch(() => ({
+            holds: true,
+            current: undefined,
+          }));
+        if (!owner.holds) {
+          lease.abandon();
+          // Its dev command ended because the copy went with the takeover: not a failure of its own.
+          failure = undefined;
+          const who = owner.current ? `${owner.current.user} on ${owner.current.host}` : undefined;
+          reporter.step(
+            "fail",
+            who
+              ? `the session was taken over by ${who}; the environment is theirs to restore`
+              : "the session's lease was removed (uninstall dev or gc); nothing left to restore here",
+          );
+          return { driver: "builtin", restored: false, leaseReleased: false, takenOverBy: who };
+        }
         reporter.info("ending the session: restoring the original Deployment");
-        const result = await restoreAndRelease(target);
-        if (result.restored) {
+        await phase("restore", reporter);
+        let result;
+        try {
+          result = await restore(kube, namespace, app, target.timeoutMs);
+        } finally {
+          await lease.release().catch(() => false);
+        }
+        if (result.restored && result.verified) {
           reporter.step(
             "ok",
-            `${namespace}/${app} restored: ${result.replicas} replica(s), spec hash ${result.specHash} ${
-              result.verified ? "verified" : "NOT verified"
-            }; lease released`,
+            `${namespace}/${app} restored: ${result.replicas} replica(s), spec hash ${result.specHash} verified; lease released`,
           );
+        } else if (result.restored) {
+          reporter.step("fail", `warning: ${differencesWarning(namespace, app, result)}`);
         }
-        resolveDone(result);
+        return { driver: "builtin", ...result, leaseReleased: true };
+      })().then((result) => {
+        if (failure) finished.reject(failure);
+        else finished.resolve(result);
         return result;
-      })();
-    const renewal = setInterval(() => renewLease(kube, namespace, app).catch(() => {}), RENEW_MS);
-    let forwards: { close: () => void } | undefined;
+      }, (error) => {
+        finished.reject(error);
+        throw error;
+      });
+
+    const startStep = async <T>(step: Promise<T>): Promise<T> => {
+      const value = await step;
+      if (target.signal?.aborted) throw interrupted();
+      return value;
+    };
+
     try {
-      const pod = await swapIn(kube, namespace, app, {
+      await startStep(phase("lease", reporter, target.signal));
+      const pod = await startStep(swapIn(kube, namespace, app, {
         image: dev.image,
         environment: dev.environment,
-      }, target.timeoutMs);
+        session: holder.id,
+      }, target.timeoutMs));
       reporter.step("ok", `dev copy ${app}-dev running (pod ${pod}); ${app} scaled to 0`);
+      await startStep(phase("swap", reporter, target.signal));
       const exec: ExecTarget = { kube, namespace, pod, container: app };
+      await startStep(phase("sync", reporter, target.signal));
       const started = performance.now();
-      const stats: SyncStats = await initialSync(exec, target.dir, dev.workdir);
+      const initial = await startStep(initialSync(exec, target.dir, dev.workdir));
+      Object.assign(stats, initial);
+      await startStep(verifySync(exec, dev.workdir, initial.files));
       reporter.step(
         "ok",
         `synced ${stats.files} files (${stats.bytes} bytes) to ${dev.workdir} in ${
@@ -99,16 +225,26 @@ export const builtinDriver: SessionDriver = {
       );
       for (const line of forwardText) reporter.step("ok", `forwarding ${line}`);
       await annotateLease(kube, namespace, app, {
-        "platform.dev/synced-files": String(stats.files),
-        "platform.dev/forwards": forwardText.join(","),
+        [LEASE_ANNOTATIONS.syncedFiles]: String(stats.files),
+        [LEASE_ANNOTATIONS.forwards]: forwardText.join(","),
       });
-      watchAndSync(exec, target.dir, dev.workdir, { signal: abort.signal, stats }).catch(() => {});
+      watchAndSync(exec, target.dir, dev.workdir, {
+        signal: abort.signal,
+        stats,
+        onError: (error) => reporter.step("fail", `sync: ${error.message}`),
+      }).catch((error) => reporter.step("fail", `sync stopped: ${(error as Error).message}`));
       if (dev.command) {
         reporter.step(
           "ok",
           `running ${dev.command.join(" ")} in ${dev.workdir}; Ctrl-C ends the session`,
         );
-        const stderr = lines("", (text) => Deno.stderr.writeSync(new TextEncoder().encode(text)));
+        const last: string[] = [];
+        const output = lines((line) => {
+          last.push(line);
+          if (last.length > KEPT_LINES) last.shift();
+          reporter.info(line);
+        });
+        const commandStarted = Date.now();
         // cd first: the command runs in the synced directory. Arguments stay argv, never a shell string.
         execStream(exec, [
           "sh",
@@ -117,33 +253,58 @@ export const builtinDriver: SessionDriver = {
           "sh",
           dev.workdir,
           ...dev.command,
-        ], {
-          stdout: stderr,
-          stderr,
-          signal: abort.signal,
-        }).then(() => {
-          if (!abort.signal.aborted) {
-            reporter.info("the dev command ended");
-            stop();
+        ], { stdout: output, stderr: output, signal: abort.signal }).then((status) => {
+          if (abort.signal.aborted) return;
+          const ranMs = Date.now() - commandStarted;
+          const failed = status !== "Success" && status !== "Closed";
+          if (failed || ranMs < EARLY_EXIT_MS) {
+            // A dev server that is not running is a failed session, never a quiet exit 0.
+            failure = new PlatformError(
+              `the dev command ${dev.command!.join(" ")} ended after ${formatDuration(ranMs)} (${
+                failed ? exitText(status) : "it exited"
+              })${last.length ? `; its last output:\n${last.join("\n")}` : "; it printed nothing"}`,
+              {
+                hint: "a dev command must keep running (a server, a watcher); check dev.command " +
+                  "and dev.workdir in platform.yaml. The environment was restored",
+              },
+            );
+            reporter.step("fail", `the dev command ended after ${formatDuration(ranMs)}`);
+          } else {
+            reporter.info(`the dev command ended (${status})`);
           }
-        }, () => stop());
+          end().catch(() => {});
+        }, (error) => {
+          if (abort.signal.aborted) return;
+          failure = new PlatformError(
+            `the dev command could not run: ${(error as Error).message}`,
+            {
+              hint: "the dev image needs sh; check dev.command in platform.yaml",
+              cause: error,
+            },
+          );
+          reporter.step("fail", `the dev command could not run: ${(error as Error).message}`);
+          end().catch(() => {});
+        });
       } else {
         reporter.step("ok", "no dev command set: files sync; Ctrl-C ends the session");
       }
+      await startStep(phase("running", reporter, target.signal));
       return {
         forwards: forwardText,
         get syncedFiles() {
           return stats.files;
         },
         apiRequests: () => kube.requestCount,
-        stop,
-        done,
+        stop: () => end(),
+        done: finished.promise,
       };
     } catch (error) {
-      await stop().catch(() => {});
+      await end().catch(() => {});
       throw error;
     }
   },
 
   stop: restoreAndRelease,
+
+  status: (target) => leaseStatusOf("builtin", target),
 };

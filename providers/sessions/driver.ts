@@ -4,6 +4,7 @@
  * uninstall dev know nothing of okteto, telepresence or mirrord.
  */
 import type { Kube } from "../../lib/kube/client.ts";
+import type { KubeObject } from "../../lib/kube/types.ts";
 import type { Reporter } from "../../lib/progress.ts";
 import type { DevSettings } from "../../lib/session/dev_settings.ts";
 
@@ -18,8 +19,11 @@ export interface SessionTarget {
   dev: DevSettings;
   takeover?: boolean;
   timeoutMs: number;
+  /** Step lines, and the dev command's output line by line (as info lines). */
   reporter: Reporter;
   env: Record<string, string | undefined>;
+  /** Aborted by Ctrl-C or SIGTERM while the session is starting: stop and restore. */
+  signal?: AbortSignal;
 }
 
 /** How a session ended. */
@@ -29,31 +33,46 @@ export interface StopResult {
   replicas?: number;
   specHash?: string;
   verified?: boolean;
+  /** What differs from the session's record after the restore (reported as a warning). */
+  differences?: string[];
   leaseReleased: boolean;
+  /** Set when another developer took the session over: the environment is theirs now. */
+  takenOverBy?: string;
 }
 
 /** A session in progress. */
 export interface RunningSession {
   /** Local ports forwarded, `127.0.0.1:8080 -> 8080`. */
   forwards: string[];
-  syncedFiles: number;
+  /** Files sent into the container so far (initial sync and each change). */
+  readonly syncedFiles: number;
   /** Kubernetes API requests the session has sent so far (0 for drivers that wrap a CLI). */
   apiRequests(): number;
   /** Ends the session and restores what it changed. Safe to call twice. */
   stop(): Promise<StopResult>;
-  /** Settles when the session ended (stopped, or its command exited). */
+  /** Settles when the session ended (stopped, taken over, or its command exited). */
   done: Promise<StopResult>;
 }
 
 /** A session as `status dev` and `list dev` show it. */
 export interface SessionStatus {
   driver: string;
+  /** `user@host`, or what the driver knows of the holder. */
   holder: string;
-  host: string;
   since: string;
-  expired: boolean;
+  /** The Lease was not renewed in time, or its process is gone: a leftover for gc. */
+  stale?: string;
   syncedFiles?: number;
   forwards?: string;
+}
+
+/** Where to look for a session's state. */
+export interface StatusTarget {
+  kube: Kube;
+  namespace: string;
+  app: string;
+  /** The session Lease when the caller already read it; null when it knows there is none. */
+  lease?: KubeObject | null;
 }
 
 /** A session driver. */
@@ -62,7 +81,10 @@ export interface SessionDriver {
   readonly description: string;
   /** Finds what the driver needs (a binary and its version); throws with an install hint. */
   preflight(env: Record<string, string | undefined>): Promise<string>;
+  /** Starts a session; resolves once it runs (synced, forwarding, command started). */
   start(target: SessionTarget): Promise<RunningSession>;
   /** Ends a session of this driver, wherever it was started, and restores the environment. */
   stop(target: SessionTarget): Promise<StopResult>;
+  /** The session of this driver on an environment, if there is one. */
+  status(target: StatusTarget): Promise<SessionStatus | undefined>;
 }

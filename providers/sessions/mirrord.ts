@@ -2,6 +2,7 @@
 import { usageError } from "../../lib/errors.ts";
 import { findCli, foregroundSession } from "./cli_driver.ts";
 import type { SessionDriver, SessionTarget } from "./driver.ts";
+import { leaseStatusOf } from "../../lib/session/status.ts";
 
 /** The argv of a mirrord session for a target. */
 export function mirrordArgv(target: Pick<SessionTarget, "namespace" | "app" | "dev">): string[] {
@@ -31,8 +32,9 @@ export const mirrordDriver: SessionDriver = {
     ]),
   async start(target) {
     await this.preflight(target.env);
-    return foregroundSession(this, mirrordArgv(target), target);
+    return await foregroundSession(this, mirrordArgv(target), target);
   },
-  // mirrord changes nothing in the cluster that outlives its process.
+  // mirrord's agent goes with its process: nothing in the cluster outlives the session.
   stop: () => Promise.resolve({ driver: "mirrord", restored: true, leaseReleased: false }),
+  status: (target) => leaseStatusOf("mirrord", target),
 };

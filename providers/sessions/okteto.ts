@@ -1,6 +1,8 @@
 /** okteto: wraps `okteto up` / `okteto down` (the seed's way), argv arrays only. */
 import type { SessionDriver, SessionTarget } from "./driver.ts";
-import { findCli, foregroundSession, runForeground } from "./cli_driver.ts";
+import { findCli, foregroundSession, hasCli, runForeground } from "./cli_driver.ts";
+import { findLeftovers, oktetoCloneName, repair } from "../../lib/session/repair.ts";
+import { leaseStatusOf } from "../../lib/session/status.ts";
 
 /** The argv of `okteto up` for a target. */
 export const oktetoUp = (
@@ -24,10 +26,38 @@ export const oktetoDriver: SessionDriver = {
     ),
   async start(target) {
     await this.preflight(target.env);
-    return foregroundSession(this, oktetoUp(target), target);
+    return await foregroundSession(this, oktetoUp(target), target);
   },
   async stop(target) {
-    await runForeground(oktetoDown(target), target.env, target.dir);
-    return { driver: "okteto", restored: true, leaseReleased: false };
+    if (await hasCli("okteto", target.env)) {
+      await runForeground(oktetoDown(target), target.env, target.dir);
+    } else {
+      target.reporter.info("okteto is not installed here: undoing its swap through the API");
+    }
+    // Whatever okteto down left (or could not run): its clone goes, the original scales back.
+    let restored = false;
+    for (const leftover of await findLeftovers(target.kube, target.namespace)) {
+      if (leftover.app !== target.app || leftover.kind !== "okteto") continue;
+      target.reporter.step("ok", await repair(target.kube, leftover, target.timeoutMs));
+      restored = true;
+    }
+    return { driver: "okteto", restored, leaseReleased: false };
+  },
+  async status(target) {
+    const leased = await leaseStatusOf("okteto", target);
+    if (leased) return leased;
+    // `okteto up` run by hand: no Lease of ours, but its clone (<app>-okteto) says one is there.
+    const clone = await target.kube.get({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      name: oktetoCloneName(target.app),
+      namespace: target.namespace,
+    });
+    if (!clone) return undefined;
+    return {
+      driver: "okteto",
+      holder: "okteto up (not started by platform)",
+      since: clone.metadata.creationTimestamp ?? "",
+    };
   },
 };

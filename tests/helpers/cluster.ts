@@ -8,9 +8,9 @@
  * @module
  */
 import * as k8s from "@kubernetes/client-node";
+import { PlatformError } from "../../lib/errors.ts";
 import {
   binPath,
-  ClusterError,
   CONTEXT_NAME,
   ensureCluster,
   KUBECONFIG_PATH,
@@ -22,7 +22,7 @@ import {
   podDirectory,
   SANDBOX_MARKER,
   type SandboxMarker,
-} from "../cluster/sandboxer.ts";
+} from "../../providers/clusters/kwok/sandboxer.ts";
 
 /** What a test gets to talk to the cluster. */
 export interface TestCluster {
@@ -50,7 +50,7 @@ export function testCluster(): Promise<TestCluster> {
       await ensureCluster();
     } catch (e) {
       ready = undefined;
-      const hint = e instanceof ClusterError ? `\nhint: ${e.hint}` : "";
+      const hint = e instanceof PlatformError && e.hint ? `\nhint: ${e.hint}` : "";
       throw new Error(
         `the test cluster could not be started: ${e instanceof Error ? e.message : e}${hint}`,
         { cause: e },

@@ -166,3 +166,20 @@ Deno.test("drivers that wrap a CLI fail preflight with an install hint when it i
   }
   assert.throws(() => driverNamed("devspace"), /unknown session driver/);
 });
+
+Deno.test("okteto.yaml environment values keep every = after the first", async () => {
+  const dir = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${dir}/okteto.yaml`,
+    "dev:\n  silly-demo:\n    image: node:20\n    environment:\n      - DSN=postgres://db/app?sslmode=require&x=1\n      - EMPTY=\n      - BARE\n",
+  );
+  const dev = await devSettings(
+    mergeSettings({ baseDir: dir, dotenv: {}, env: {}, flags: {} }),
+    dir,
+  );
+  assert.deepEqual(dev.environment, {
+    DSN: "postgres://db/app?sslmode=require&x=1",
+    EMPTY: "",
+    BARE: "",
+  });
+});

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { loadSettings, mergeSettings, PlatformError, platformYamlJsonSchema } from "../../mod.ts";
+import { parseDuration } from "../../commands/options.ts";
 
 Deno.test("settings come from flags, then environment, then platform.yaml, then .env, then defaults", () => {
   const base = { baseDir: "/repo", dotenv: {}, env: {}, flags: {} };
@@ -79,4 +80,10 @@ Deno.test("the committed platform.schema.json is the one generated from the zod 
     await Deno.readTextFile(new URL("../../platform.schema.json", import.meta.url)),
   );
   assert.deepEqual(committed, platformYamlJsonSchema());
+});
+
+Deno.test("durations are bounded: 24h is the longest wait, 597h is refused before any timer overflows", () => {
+  assert.equal(parseDuration("24h"), 86_400);
+  assert.throws(() => parseDuration("597h"), /duration "597h" is longer than 24h/);
+  assert.throws(() => parseDuration("86401"), /longer than 24h/);
 });

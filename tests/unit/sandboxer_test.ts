@@ -4,8 +4,8 @@
  * against the real cluster.
  */
 import assert from "node:assert/strict";
-import { type Pod, podAddress, sandboxObjects } from "./sandboxer.ts";
-import { POD_UID_ENV } from "./pod_processes.ts";
+import { type Pod, podAddress, sandboxObjects } from "../../providers/clusters/kwok/sandboxer.ts";
+import { POD_UID_ENV } from "../../providers/clusters/kwok/pod_processes.ts";
 
 const pod: Pod = {
   metadata: { name: "web-1", namespace: "team", uid: "8d1c2f70-1111-4a4a-9b9b-000000000001" },

@@ -1,21 +1,28 @@
 #!/usr/bin/env bash
-# Builds the test cluster's binaries from the Go module proxy into
-# .cache/cluster/bin: kube-apiserver, kube-controller-manager, kube-scheduler,
-# kubectl, etcd, kwok, kwokctl and helm. Versions live only in the go.mod files
-# of the wrapper modules next to this script.
+# Builds the local cluster's binaries from the Go module proxy:
+# kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok,
+# kwokctl and helm. Versions live only in the go.mod files of the wrapper
+# modules next to this script. `platform setup` (kwok) runs it on first use;
+# the tests' cluster and CI run it through `./denow task cluster:build`.
+#
+# Output: $PLATFORM_BIN_DIR, else $PLATFORM_CLUSTER_CACHE/bin, else
+# <source root>/.cache/cluster/bin. Stamps go in the directory beside it.
 #
 # A module is skipped when its stamp (a hash of its go.mod, go.sum, Go files,
-# this script and the Go version) matches the last successful build and all of
-# its binaries are present, so a second run costs a few seconds.
+# the build recipe's version and the Go version) matches the last successful
+# build and all of its binaries are present, so a second run costs a second.
 #
-# Usage: bash tests/cluster/build.sh [--force] [module...]   (modules: etcd kwok helm kube)
+# Usage: bash build.sh [--force] [module...]   (modules: etcd kwok helm kube)
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
+root="$(cd "$here/../../../.." && pwd)"
 cache="${PLATFORM_CLUSTER_CACHE:-$root/.cache/cluster}"
-bin_dir="$cache/bin"
-stamp_dir="$cache/stamps"
+bin_dir="${PLATFORM_BIN_DIR:-$cache/bin}"
+stamp_dir="$(dirname "$bin_dir")/stamps"
+# Bump when a change to this script changes what it builds (flags, stamps),
+# so edits to comments do not cost an eight-minute rebuild.
+recipe=2
 
 force=0
 modules=()
@@ -95,7 +102,7 @@ stamp_of() {
     go version
     cat "$dir/go.mod" "$dir/go.sum"
     find "$dir" -maxdepth 1 -name '*.go' -print0 | sort -z | xargs -0 -r cat
-    cat "$here/build.sh"
+    echo "recipe $recipe"
   } | sha256sum | cut -d' ' -f1
 }
 
@@ -117,7 +124,7 @@ build_module() {
   start="$(date +%s)"
   # Build into a scratch directory and move into place only on success, so a
   # failed build never leaves a half-written binary next to a fresh stamp.
-  tmp="$(mktemp -d "$cache/build.XXXXXX")"
+  tmp="$(mktemp -d "$(dirname "$bin_dir")/build.XXXXXX")"
   local -a packages
   read -r -a packages <<<"$(packages_of "$module")"
   local out="$tmp/"

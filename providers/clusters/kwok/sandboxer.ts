@@ -14,18 +14,13 @@
  * - Logs: container C's log is `<pod dir>/<C>.log` (CRI log format).
  *
  * When a pod is gone it stops the processes exec started for it and removes
- * its directory. Started detached by `cluster.ts up`; see README.md.
+ * its directory. Started detached by the local cluster (sandboxer_process.ts),
+ * which hands it its {@linkcode LocalCluster} in PLATFORM_LOCAL_CLUSTER.
  *
  * @module
  */
 import { join } from "node:path";
-import {
-  CONTEXT_NAME,
-  KUBECONFIG_PATH,
-  PODS_DIR,
-  SANDBOXER_LOG_PATH,
-  SANDBOXER_READY_PATH,
-} from "./cluster.ts";
+import { CLUSTER_ENV, clusterPaths, type LocalCluster } from "./local_cluster.ts";
 import { apiClient, ApiError, apply, listWatch, type ObjectMeta } from "./kube_api.ts";
 import { killPodProcesses, POD_DIR_ENV, POD_UID_ENV } from "./pod_processes.ts";
 
@@ -207,6 +202,8 @@ function errorText(e: unknown): string {
 
 class Sandboxer {
   readonly #podsDir: string;
+  readonly #kubeconfig: string;
+  readonly #context: string;
   /** UIDs whose sandbox is in place. */
   readonly #done = new Set<string>();
   readonly #kwokNodes = new Set<string>();
@@ -217,12 +214,15 @@ class Sandboxer {
   #draining = false;
   readonly #stop = new AbortController();
 
-  constructor(podsDir: string) {
-    this.#podsDir = podsDir;
+  constructor(cluster: LocalCluster) {
+    const paths = clusterPaths(cluster);
+    this.#podsDir = paths.podsDir;
+    this.#kubeconfig = cluster.kubeconfigPath;
+    this.#context = paths.context;
   }
 
   #client() {
-    return apiClient(KUBECONFIG_PATH, CONTEXT_NAME);
+    return apiClient(this.#kubeconfig, this.#context);
   }
 
   /** Starts the watches; resolves once nodes and pods have been listed once. */
@@ -336,7 +336,7 @@ class Sandboxer {
         });
       }
       const client = await this.#client();
-      if (!client) throw new Error(`no usable kubeconfig at ${KUBECONFIG_PATH}`);
+      if (!client) throw new Error(`no usable kubeconfig at ${this.#kubeconfig}`);
       await Promise.all(
         sandboxObjects(pod, this.#podsDir).map((object) =>
           apply(
@@ -421,25 +421,29 @@ async function readMarker(dir: string): Promise<SandboxMarker | undefined> {
   }
 }
 
-async function main(): Promise<void> {
-  logFile = await Deno.open(SANDBOXER_LOG_PATH, { create: true, append: true });
+/** Runs the sandboxer for the cluster named in PLATFORM_LOCAL_CLUSTER until SIGTERM. */
+export async function main(): Promise<void> {
+  const cluster = JSON.parse(Deno.env.get(CLUSTER_ENV) ?? "null") as LocalCluster | null;
+  if (!cluster?.kubeconfigPath) throw new Error(`${CLUSTER_ENV} does not name a cluster`);
+  const paths = clusterPaths(cluster);
+  await Deno.mkdir(paths.podsDir, { recursive: true });
+  logFile = await Deno.open(paths.sandboxerLog, { create: true, append: true });
   globalThis.addEventListener("unhandledrejection", (event) => {
     log(`unhandled rejection: ${errorText(event.reason)}`);
     event.preventDefault();
   });
-  log(`sandboxer starting (pid ${Deno.pid}), pods in ${PODS_DIR}`);
-  await Deno.mkdir(PODS_DIR, { recursive: true });
-  const sandboxer = new Sandboxer(PODS_DIR);
+  log(`sandboxer starting (pid ${Deno.pid}) for ${cluster.name}, pods in ${paths.podsDir}`);
+  const sandboxer = new Sandboxer(cluster);
   const shutdown = async (signal: string) => {
     log(`sandboxer stopping on ${signal}`);
-    await Deno.remove(SANDBOXER_READY_PATH).catch(() => {});
+    await Deno.remove(paths.sandboxerReady).catch(() => {});
     sandboxer.stop();
     Deno.exit(0);
   };
   Deno.addSignalListener("SIGTERM", () => shutdown("SIGTERM"));
   Deno.addSignalListener("SIGINT", () => shutdown("SIGINT"));
   await sandboxer.start();
-  await Deno.writeTextFile(SANDBOXER_READY_PATH, `${Deno.pid}\n`);
+  await Deno.writeTextFile(paths.sandboxerReady, `${Deno.pid}\n`);
   log("sandboxer watching pods");
 }
 
