@@ -42,16 +42,21 @@ function spawn(argv: string[], cwd: string, stderr: "inherit" | "piped"): Deno.C
     stdin: "null",
     stdout: "inherit",
     stderr,
+    // A process group of its own: a signal reaches it once, from here, however it was sent
+    // (a terminal's Ctrl-C goes to the whole group, and a second one means "leave now").
+    detached: true,
   }).spawn();
 }
 
-// A terminal's Ctrl-C reaches the whole process group, the CLI included, and
-// the CLI restores on it; the demo only waits. SIGTERM and SIGHUP are sent
-// to one process: pass them on.
-Deno.addSignalListener("SIGINT", () => {});
 let current: Deno.ChildProcess | undefined;
-for (const signal of ["SIGTERM", "SIGHUP"] as const) {
-  Deno.addSignalListener(signal, () => current?.kill(signal));
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  Deno.addSignalListener(signal, () => {
+    try {
+      current?.kill(signal);
+    } catch {
+      // it has exited
+    }
+  });
 }
 
 async function step(argv: string[], cwd: string): Promise<void> {

@@ -1,6 +1,6 @@
 /** Port forwarding: a local listener per `local:remote` pair, one API port-forward per connection. */
 import { createServer, type Server, type Socket } from "node:net";
-import { Writable } from "node:stream";
+import { PassThrough, Writable } from "node:stream";
 import { usageError } from "../errors.ts";
 import type { ExecTarget } from "./exec.ts";
 
@@ -27,38 +27,121 @@ export function parseForward(text: string): Forward {
 /** The websocket client-node hands back (a function of it when it retries). */
 type ForwardSocket = { close(): void; on(event: string, listener: () => void): void };
 
+/** How long a connection waits for a restarting dev server before it is refused. */
+export const DIAL_RETRY_MS = Number(Deno.env.get("PLATFORM_FORWARD_RETRY_MS") ?? 10_000);
+/** What a connection may send before its first answer and still be replayed on a retry. */
+const REPLAY_LIMIT = 1 << 20;
+
 /**
- * Joins one local connection to the pod's port. Both ends close together:
- * client-node does not end the local socket when the remote side goes away,
- * and a client left on a half-dead connection (keep-alive after the dev
- * server restarted) would wait for its own timeout instead of reconnecting.
+ * Joins one local connection to the pod's port. While the pod refuses the
+ * dial (the dev server is restarting after a save: node --watch, air,
+ * nodemon), the connection is held and the dial retried for
+ * {@link DIAL_RETRY_MS}, replaying what the client sent, so the request is
+ * answered as soon as the server is back; kubectl port-forward would exit,
+ * and a bare bridge would leave the client hanging. After that, or once the
+ * server has answered, a failure closes the connection at once.
  */
-function bridge(target: ExecTarget, remote: number, socket: Socket): void {
+function bridge(
+  target: ExecTarget,
+  remote: number,
+  socket: Socket,
+  onError: (message: string) => void,
+): void {
+  const deadline = Date.now() + DIAL_RETRY_MS;
+  const sent: Uint8Array[] = [];
+  let sentBytes = 0;
+  let answered = false;
+  let localEnded = false;
+  let closed = false;
+  let attempts = 0;
+  let current: { input: PassThrough; ws?: ForwardSocket; failed: boolean } | undefined;
+
   // A reset or a write after close must not become an uncaught 'error' that ends the session.
-  socket.on("error", () => socket.destroy());
-  // The kubelet reports a failed dial on the error channel (after the port prefix client-node strips).
-  const remoteError = new Writable({
-    write(chunk, _encoding, done) {
-      if (chunk.length) socket.destroy();
-      done();
-    },
+  socket.on("error", () => finish());
+  socket.on("close", () => finish());
+  socket.on("data", (chunk: Uint8Array) => {
+    if (!answered && sentBytes <= REPLAY_LIMIT) {
+      sent.push(chunk);
+      sentBytes += chunk.length;
+    }
+    current?.input.write(chunk);
   });
-  target.kube.requestCount++;
-  new target.kube.k8s.PortForward(target.kube.config)
-    .portForward(target.namespace, target.pod, [remote], socket, remoteError, socket)
-    .then((handle) => {
-      const ws = (typeof handle === "function" ? handle() : handle) as ForwardSocket | null;
-      if (!ws) return socket.destroy();
-      ws.on("close", () => socket.end());
-      ws.on("error", () => socket.destroy());
-      socket.on("close", () => ws.close());
-    }, () => socket.destroy());
+  socket.on("end", () => {
+    localEnded = true;
+    current?.input.end();
+  });
+
+  function finish() {
+    if (closed) return;
+    closed = true;
+    current?.ws?.close();
+    socket.destroy();
+  }
+
+  function failed(attempt: NonNullable<typeof current>, why: string) {
+    if (attempt.failed || closed) return;
+    attempt.failed = true;
+    attempt.ws?.close();
+    if (!answered && sentBytes <= REPLAY_LIMIT && Date.now() < deadline) {
+      setTimeout(connect, Math.min(100 * 2 ** attempts, 1000));
+      return;
+    }
+    onError(`127.0.0.1 -> ${target.pod}:${remote}: ${why}; the connection was closed`);
+    finish();
+  }
+
+  function connect() {
+    if (closed) return;
+    attempts++;
+    const input = new PassThrough();
+    const attempt: NonNullable<typeof current> = { input, failed: false };
+    current = attempt;
+    for (const chunk of sent) input.write(chunk);
+    if (localEnded) input.end();
+    const output = new Writable({
+      write(chunk, _encoding, done) {
+        // client-node writes an empty chunk when it strips the port prefix: not an answer yet.
+        if (!chunk.length) return done();
+        answered = true;
+        if (!closed) socket.write(chunk);
+        done();
+      },
+    });
+    // The kubelet reports a failed dial on the error channel (after the port prefix client-node strips).
+    const errors = new Writable({
+      write(chunk, _encoding, done) {
+        if (chunk.length) {
+          failed(attempt, `the pod refused the connection (${String(chunk).trim()})`);
+        }
+        done();
+      },
+    });
+    target.kube.requestCount++;
+    new target.kube.k8s.PortForward(target.kube.config)
+      .portForward(target.namespace, target.pod, [remote], output, errors, input)
+      .then((handle) => {
+        const ws = (typeof handle === "function" ? handle() : handle) as ForwardSocket | null;
+        if (!ws) return failed(attempt, "no port-forward stream");
+        attempt.ws = ws;
+        if (attempt.failed || closed) return ws.close();
+        ws.on("close", () => {
+          if (current !== attempt || attempt.failed) return;
+          // The server closed its side: so does the client's connection.
+          if (answered) return finish();
+          failed(attempt, "the port-forward stream closed before any answer");
+        });
+        ws.on("error", () => failed(attempt, "the port-forward stream failed"));
+      }, (error) => failed(attempt, (error as Error).message));
+  }
+
+  connect();
 }
 
 /** Starts listening on 127.0.0.1 for each forward; resolves when all listen. */
 export async function startForwards(
   target: ExecTarget,
   forwards: Forward[],
+  options: { onError?: (message: string) => void } = {},
 ): Promise<{ close: () => void }> {
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
@@ -71,7 +154,7 @@ export async function startForwards(
       const server = createServer((socket) => {
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));
-        bridge(target, forward.remote, socket);
+        bridge(target, forward.remote, socket, options.onError ?? (() => {}));
       });
       await new Promise<void>((resolve, reject) => {
         server.once("error", (error) =>

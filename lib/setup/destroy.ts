@@ -35,9 +35,13 @@ export async function destroy(options: DestroyOptions = {}): Promise<StepRecord[
   const context = await setupContext(options);
   const { provider, providerContext, reporter } = context;
   if (options.dryRun) {
-    return await runSteps([preflightStep(context), ...destroySteps(context)], reporter, true);
+    return await runSteps(
+      [preflightStep(context, "destroy"), ...destroySteps(context)],
+      reporter,
+      true,
+    );
   }
-  const checked = await runSteps([preflightStep(context)], reporter, false);
+  const checked = await runSteps([preflightStep(context, "destroy")], reporter, false);
   if (provider.cloud && !options.yes) await confirmDeletion(context, options.confirm);
   // A cluster that is not there has nothing in it to remove: only .env and the cluster step remain.
   const exists = await provider.exists(providerContext);

@@ -4,7 +4,10 @@ import type { SetupContext } from "./context.ts";
 import type { Step } from "./steps.ts";
 
 /** Checks what the provider needs (with install or login hints) and that helm runs. */
-export function preflightStep(context: SetupContext): Step {
+export function preflightStep(
+  context: SetupContext,
+  purpose: "setup" | "destroy" = "setup",
+): Step {
   const { provider, providerContext } = context;
   return {
     name: "preflight",
@@ -13,7 +16,7 @@ export function preflightStep(context: SetupContext): Step {
       detail: `check that the ${provider.name} provider's CLI and credentials are there, and helm`,
     }),
     run: async () => {
-      await provider.preflight(providerContext);
+      await provider.preflight(providerContext, purpose);
       const version = await run([context.helm.helm, "version", "--short"], {
         env: context.runEnv,
         what: "check helm",

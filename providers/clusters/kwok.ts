@@ -12,6 +12,7 @@ import {
   BINARIES,
   buildArgv,
   COLD_BUILD_ESTIMATE,
+  ensureBinaries,
   haveGo,
   missingBinaries,
   missingError,
@@ -72,11 +73,15 @@ export const kwokProvider: ClusterProvider = {
   loadBalancer: false,
   kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
 
-  async preflight(context) {
+  async preflight(context, purpose = "setup") {
     const cluster = localCluster(context);
     const missing = await missingBinaries(cluster.binDir);
-    // Missing binaries are built by create; only without Go is that impossible.
-    if (missing.length && !(await haveGo())) throw missingError(cluster.binDir, missing);
+    if (!missing.length) return;
+    // Nothing to delete without a cluster: no reason to build for minutes.
+    if (purpose === "destroy" && !(await clusterExists(cluster))) return;
+    if (!(await haveGo())) throw missingError(cluster.binDir, missing);
+    // Built here, not in the cluster step: helm, checked next, is one of them.
+    await ensureBinaries(cluster.binDir, log(context));
   },
 
   exists: (context) => clusterExists(localCluster(context)),

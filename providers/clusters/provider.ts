@@ -57,8 +57,12 @@ export interface ClusterProvider {
   readonly loadBalancer: boolean;
   /** The kubeconfig setup writes (or, for `existing`, uses) unless --kubeconfig names one. */
   kubeconfigPath(cwd: string, env: Record<string, string | undefined>): string;
-  /** Throws a PlatformError with an install or login hint when the provider cannot work here. */
-  preflight(context: ProviderContext): Promise<void>;
+  /**
+   * Throws a PlatformError with an install or login hint when the provider
+   * cannot work here; may install what it builds itself (the local
+   * cluster's binaries) when that is what setup needs next.
+   */
+  preflight(context: ProviderContext, purpose?: "setup" | "destroy"): Promise<void>;
   /** Whether the cluster already exists. */
   exists(context: ProviderContext): Promise<boolean>;
   /**

@@ -219,7 +219,9 @@ export const builtinDriver: SessionDriver = {
           formatDuration(performance.now() - started)
         }`,
       );
-      forwards = await startForwards(exec, dev.forwards);
+      forwards = await startForwards(exec, dev.forwards, {
+        onError: (message) => reporter.step("fail", `forward: ${message}`),
+      });
       const forwardText = dev.forwards.map((forward) =>
         `127.0.0.1:${forward.local} -> ${forward.remote}`
       );
