@@ -10,7 +10,9 @@
 import assert from "node:assert/strict";
 import { Kube } from "../mod.ts";
 import { BIN_DIR, binPath } from "./cluster/cluster.ts";
-import { testCluster } from "./helpers/cluster.ts";
+import { testCluster, waitFor } from "./helpers/cluster.ts";
+import { deploymentReadiness, waitFor as waitUntil } from "../lib/kube/wait.ts";
+import { ensureCluster } from "../providers/clusters/kwok/lifecycle.ts";
 import { runCli } from "./helpers/cli.ts";
 import { answers, appCopy, freePort, startPlatform } from "./helpers/session.ts";
 import { localCluster } from "../providers/clusters/kwok.ts";
@@ -59,9 +61,10 @@ Deno.test("platform setup on the local default runs the inner loop: a session's 
     assert.match(ended.stderr, /silly-demo restored: 1 replica\(s\), spec hash \S+ verified/);
 
     // A dev command that ends at once is a failed session, with its last words.
+    const settings = await Deno.readTextFile(`${dir}/platform.yaml`);
     await Deno.writeTextFile(
       `${dir}/platform.yaml`,
-      (await Deno.readTextFile(`${dir}/platform.yaml`)).replace(
+      settings.replace(
         "command: [node, --watch, server.js]",
         'command: [sh, -c, "echo cannot find module express >&2; exit 3"]',
       ),
@@ -84,6 +87,7 @@ Deno.test("platform setup on the local default runs the inner loop: a session's 
       reporter: silentReporter,
     });
     assert.ok(await stopSandboxer(cluster, () => {}));
+    const kube = await Kube.connect({ kubeconfig: `${cwd}/kubeconfig.yaml` });
     const blind = await startPlatform(["apply", "dev", "carol", "--session"], {
       cwd: dir,
       env: sessionEnv,
@@ -91,7 +95,6 @@ Deno.test("platform setup on the local default runs the inner loop: a session's 
     assert.equal(blind.code, 1, blind.stderr);
     assert.match(blind.stderr, /error: the initial sync did not land/);
     assert.match(blind.stderr, /hint: .*sandboxer/);
-    const kube = await Kube.connect({ kubeconfig: `${cwd}/kubeconfig.yaml` });
     const original = await kube.get({
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -113,6 +116,55 @@ Deno.test("platform setup on the local default runs the inner loop: a session's 
     const again = await runCli(["setup", ...setupArgs], { env, cwd });
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /sandboxer running/);
+
+    // The API server goes away for longer than the session's lease, with a wait in progress.
+    await Deno.writeTextFile(`${dir}/platform.yaml`, settings);
+    const outage = startPlatform(["apply", "dev", "carol", "--session"], {
+      cwd: dir,
+      env: { ...sessionEnv, PLATFORM_SESSION_LEASE_SECONDS: "3" },
+    });
+    await answers(port, "carol was here", 90_000);
+    const waiter = {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      namespace: "carol",
+      name: "waiter",
+    };
+    await kube.apply({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "waiter", namespace: "carol" },
+      spec: {
+        selector: { matchLabels: { app: "waiter" } },
+        template: {
+          metadata: { labels: { app: "waiter" } },
+          spec: { nodeSelector: { nowhere: "true" }, containers: [{ name: "w", image: "w" }] },
+        },
+      },
+    });
+    const waiting = waitUntil(kube, waiter, {
+      check: deploymentReadiness,
+      timeoutMs: 120_000,
+      what: "the waiter to be Available",
+      lookFurther: "kubectl describe deployment waiter",
+    });
+    const pids = `${cwd}/.platform/kwok/clusters/${name}/pids`;
+    Deno.kill(Number(await Deno.readTextFile(`${pids}/kube-apiserver.pid`)), "SIGKILL");
+    await waitFor("the session to say it lost the API server", () =>
+      Promise.resolve(/lost the connection to the API server/.test(outage.stderr())));
+    await new Promise((resolve) => setTimeout(resolve, 5000)); // longer than the 3 s lease
+    await ensureCluster(cluster, { log: () => {} }); // what the next setup does
+    await waitFor("the session to carry on", () =>
+      Promise.resolve(/the API server answers again/.test(outage.stderr())), { timeoutMs: 60_000 });
+    await kube.mergePatch(waiter, { spec: { template: { spec: { nodeSelector: null } } } });
+    assert.equal((await waiting)?.metadata.name, "waiter", "the wait survived the outage");
+    await answers(port, "carol was here", 90_000).catch((error) => {
+      throw new Error(`${error.message}\n${outage.stderr()}`);
+    });
+    outage.kill("SIGINT");
+    const resumed = await outage.finished;
+    assert.equal(resumed.code, 0, resumed.stderr);
+    assert.match(resumed.stderr, /silly-demo restored: 1 replica\(s\), spec hash \S+ verified/);
   } finally {
     const destroyed = await runCli(["destroy", "kwok", "--cluster-name", name], { env, cwd });
     assert.equal(destroyed.code, 0, destroyed.stderr);

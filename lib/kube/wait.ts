@@ -44,40 +44,71 @@ export async function waitFor(
   };
 
   // List-then-watch: the list gives the state and the resourceVersion it was read at,
-  // so the watch misses nothing that happens after it.
+  // so the watch misses nothing that happens after it. A dropped connection, an API
+  // server restarting (5xx, refused) or throttling (429) re-lists after a backoff
+  // instead of failing the wait: a wait survives an outage shorter than its timeout.
   const collection = await kube.pathOf({ ...ref, name: undefined });
+  let backoffMs = 250;
+  let trouble: unknown;
   while (Date.now() < deadline) {
-    const listed = await kube.request<
-      { items: KubeObject[]; metadata: { resourceVersion: string } }
-    >(
-      "GET",
-      collection,
-      {
-        query: { fieldSelector: `metadata.name=${ref.name}` },
-        about: { verb: "list", resource: ref.kind, namespace: ref.namespace },
-      },
-    );
-    const current = listed.items[0] &&
-      { ...listed.items[0], apiVersion: ref.apiVersion, kind: ref.kind };
-    if (see(current)) return current;
-    const remainingMs = deadline - Date.now();
-    if (remainingMs <= 0) break;
-    const result = await followWatch(
-      kube,
-      collection,
-      ref.name,
-      listed.metadata.resourceVersion,
-      remainingMs,
-      see,
-    );
-    if (result.done) return result.object;
+    try {
+      const listed = await kube.request<
+        { items: KubeObject[]; metadata: { resourceVersion: string } }
+      >(
+        "GET",
+        collection,
+        {
+          query: { fieldSelector: `metadata.name=${ref.name}` },
+          about: { verb: "list", resource: ref.kind, namespace: ref.namespace },
+          timeoutMs: Math.max(1000, Math.min(30_000, deadline - Date.now())),
+        },
+      );
+      const current = listed.items[0] &&
+        { ...listed.items[0], apiVersion: ref.apiVersion, kind: ref.kind };
+      if (see(current)) return current;
+      const remainingMs = deadline - Date.now();
+      if (remainingMs <= 0) break;
+      const result = await followWatch(
+        kube,
+        collection,
+        ref.name,
+        listed.metadata.resourceVersion,
+        remainingMs,
+        see,
+      );
+      if (result.done) return result.object;
+      trouble = undefined;
+      backoffMs = 250;
+    } catch (error) {
+      if (!transient(error)) throw error;
+      trouble = error;
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, Math.min(backoffMs, deadline - Date.now())))
+      );
+      backoffMs = Math.min(backoffMs * 2, 5000);
+    }
   }
+  const troubleText = trouble ? `; the API server was failing: ${(trouble as Error).message}` : "";
   throw new PlatformError(
     `timed out after ${
       Math.round(options.timeoutMs / 1000)
-    } s waiting for ${options.what}; last seen: ${last.summary}`,
-    { hint: `look further with: ${options.lookFurther}; or wait longer with --timeout` },
+    } s waiting for ${options.what}; last seen: ${last.summary}${troubleText}`,
+    {
+      hint: `look further with: ${options.lookFurther}; or wait longer with --timeout`,
+      cause: trouble,
+    },
   );
+}
+
+/**
+ * Failures a wait rides out: no answer (network, an API server restarting),
+ * 5xx, 429 (throttled) and 410 (a watch window too old). Anything else
+ * (403, 404 of the kind itself, a bug) is final.
+ */
+function transient(error: unknown): boolean {
+  if (!(error instanceof PlatformError)) return false;
+  const status = (error as { status?: number }).status;
+  return status === undefined || status === 410 || status === 429 || status >= 500;
 }
 
 async function followWatch(
@@ -108,7 +139,13 @@ async function followWatch(
       if (see(object)) return { done: true, object };
     }
   } catch (error) {
-    if (!abort.signal.aborted) throw error;
+    // The stream broke (an outage, a reset): the caller re-lists from scratch.
+    if (!abort.signal.aborted) {
+      throw error instanceof PlatformError ? error : new PlatformError(
+        `the watch connection broke: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
   } finally {
     clearTimeout(timer);
     abort.abort();

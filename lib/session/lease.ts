@@ -317,15 +317,29 @@ export async function holdLease(
   options: {
     takeover?: boolean;
     onLost?: (current?: Holder) => void;
+    /** A renewal could not reach the API server (said once per outage); renewals go on. */
+    onUnreachable?: (error: Error) => void;
+    /** The API server answers again after an outage. */
+    onReachable?: () => void;
     /** Annotations sent with each renewal (current counters). */
     annotations?: () => Record<string, string>;
   } = {},
 ): Promise<HeldLease & { previous?: Holder; previousStale?: string }> {
   const acquired = await acquireLease(kube, namespace, app, holder, options);
   let renewing = true;
+  let unreachable = false;
   const renew = async () => {
     const held = await renewLease(kube, namespace, app, holder, options.annotations?.() ?? {})
-      .catch(() => true); // a failed request (network) is retried at the next tick
+      .then((held) => {
+        if (unreachable) options.onReachable?.();
+        unreachable = false;
+        return held;
+      }, (error) => {
+        // No answer is not a lost Lease: retried at the next tick; a takeover shows as a failed test.
+        if (!unreachable) options.onUnreachable?.(error as Error);
+        unreachable = true;
+        return true;
+      });
     if (!held && renewing) {
       renewing = false;
       clearInterval(timer);

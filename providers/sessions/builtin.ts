@@ -58,6 +58,9 @@ function lines(write: (line: string) => void): Writable {
 /** A dev command that ends sooner than this after starting is a failed start, not a session. */
 const EARLY_EXIT_MS = Number(Deno.env.get("PLATFORM_SESSION_EARLY_EXIT_MS") ?? 10_000);
 
+/** Broken exec streams a session rides out (each waits for the API server) before it gives up. */
+const MAX_COMMAND_RECONNECTS = 5;
+
 /** How many of the dev command's last lines a failure shows. */
 const KEPT_LINES = 20;
 
@@ -129,6 +132,12 @@ export const builtinDriver: SessionDriver = {
       takeover: target.takeover,
       annotations: () => ({ [LEASE_ANNOTATIONS.syncedFiles]: String(stats.files) }),
       onLost: (current) => void end({ lostTo: current ?? null }).catch(() => {}),
+      onUnreachable: (error) =>
+        reporter.step(
+          "fail",
+          `lost the connection to the API server (${error.message}); the session goes on and retries`,
+        ),
+      onReachable: () => reporter.step("ok", "the API server answers again; the session goes on"),
     });
     const previous = lease.previous;
     reporter.step(
@@ -240,53 +249,110 @@ export const builtinDriver: SessionDriver = {
           "ok",
           `running ${dev.command.join(" ")} in ${dev.workdir}; Ctrl-C ends the session`,
         );
+        const command = dev.command;
         const last: string[] = [];
         const output = lines((line) => {
           last.push(line);
           if (last.length > KEPT_LINES) last.shift();
           reporter.info(line);
         });
-        const commandStarted = Date.now();
-        // cd first: the command runs in the synced directory. Arguments stay argv, never a shell string.
-        execStream(exec, [
-          "sh",
-          "-c",
-          'cd "$1" && shift && exec "$@"',
-          "sh",
-          dev.workdir,
-          ...dev.command,
-        ], { stdout: output, stderr: output, signal: abort.signal }).then((status) => {
-          if (abort.signal.aborted) return;
-          const ranMs = Date.now() - commandStarted;
-          const failed = status !== "Success" && status !== "Closed";
-          if (failed || ranMs < EARLY_EXIT_MS) {
-            // A dev server that is not running is a failed session, never a quiet exit 0.
-            failure = new PlatformError(
-              `the dev command ${dev.command!.join(" ")} ended after ${formatDuration(ranMs)} (${
-                failed ? exitText(status) : "it exited"
-              })${last.length ? `; its last output:\n${last.join("\n")}` : "; it printed nothing"}`,
-              {
-                hint: "a dev command must keep running (a server, a watcher); check dev.command " +
-                  "and dev.workdir in platform.yaml. The environment was restored",
-              },
+        const fail = (error: PlatformError) => {
+          failure = error;
+          end().catch(() => {});
+        };
+        let drops = 0;
+        /** Set while a command restarted after an outage has not yet run for long. */
+        let recovering = false;
+        /**
+         * The exec stream broke without an exit status (the API server went
+         * away, a laptop slept): wait until the cluster answers, then run
+         * the command again, rather than tear down a session that is fine.
+         */
+        const reconnect = async (why: string) => {
+          if (++drops > MAX_COMMAND_RECONNECTS) {
+            return fail(
+              new PlatformError(`the dev command's connection broke ${drops} times: ${why}`, {
+                hint: "check the connection to the cluster; the environment was restored",
+              }),
             );
-            reporter.step("fail", `the dev command ended after ${formatDuration(ranMs)}`);
-          } else {
-            reporter.info(`the dev command ended (${status})`);
           }
-          end().catch(() => {});
-        }, (error) => {
-          if (abort.signal.aborted) return;
-          failure = new PlatformError(
-            `the dev command could not run: ${(error as Error).message}`,
-            {
-              hint: "the dev image needs sh; check dev.command in platform.yaml",
-              cause: error,
-            },
+          reporter.step(
+            "fail",
+            `the dev command's connection was lost (${why}); waiting for the API server`,
           );
-          reporter.step("fail", `the dev command could not run: ${(error as Error).message}`);
-          end().catch(() => {});
-        });
+          let pod: unknown;
+          while (!abort.signal.aborted) {
+            try {
+              pod = await kube.get({ apiVersion: "v1", kind: "Pod", namespace, name: exec.pod });
+              break;
+            } catch {
+              await new Promise((resolve) => setTimeout(resolve, 1000));
+            }
+          }
+          if (abort.signal.aborted) return;
+          // Gone with a takeover or an uninstall: end() sorts out whose environment it is.
+          if (!pod) return void end().catch(() => {});
+          // The node may need a moment after a control-plane restart before it execs again.
+          await new Promise((resolve) => setTimeout(resolve, 1000));
+          if (abort.signal.aborted) return;
+          reporter.step("ok", `the API server answers again; restarting ${command.join(" ")}`);
+          recovering = true;
+          runCommand();
+        };
+        const runCommand = () => {
+          const commandStarted = Date.now();
+          const afterOutage = recovering;
+          recovering = false;
+          // cd first: the command runs in the synced directory. Arguments stay argv, never a shell string.
+          execStream(exec, [
+            "sh",
+            "-c",
+            'cd "$1" && shift && exec "$@"',
+            "sh",
+            dev.workdir,
+            ...command,
+          ], { stdout: output, stderr: output, signal: abort.signal }).then((status) => {
+            if (abort.signal.aborted) return;
+            if (status === "Closed") return reconnect("the exec stream closed");
+            const ranMs = Date.now() - commandStarted;
+            const failed = status !== "Success";
+            if (afterOutage && ranMs < EARLY_EXIT_MS) {
+              return reconnect(`it ended right after the outage: ${exitText(status)}`);
+            }
+            if (failed || ranMs < EARLY_EXIT_MS) {
+              // A dev server that is not running is a failed session, never a quiet exit 0.
+              reporter.step("fail", `the dev command ended after ${formatDuration(ranMs)}`);
+              return fail(
+                new PlatformError(
+                  `the dev command ${command.join(" ")} ended after ${formatDuration(ranMs)} (${
+                    failed ? exitText(status) : "it exited"
+                  })${
+                    last.length ? `; its last output:\n${last.join("\n")}` : "; it printed nothing"
+                  }`,
+                  {
+                    hint: "a dev command must keep running (a server, a watcher); check " +
+                      "dev.command and dev.workdir in platform.yaml. The environment was restored",
+                  },
+                ),
+              );
+            }
+            reporter.info(`the dev command ended (${status})`);
+            end().catch(() => {});
+          }, async (error) => {
+            if (abort.signal.aborted) return;
+            const reachable = await kube.request("GET", "/version", { timeoutMs: 3000 })
+              .then(() => true, () => false);
+            if (!reachable) return reconnect((error as Error).message);
+            reporter.step("fail", `the dev command could not run: ${(error as Error).message}`);
+            fail(
+              new PlatformError(`the dev command could not run: ${(error as Error).message}`, {
+                hint: "the dev image needs sh; check dev.command in platform.yaml",
+                cause: error,
+              }),
+            );
+          });
+        };
+        runCommand();
       } else {
         reporter.step("ok", "no dev command set: files sync; Ctrl-C ends the session");
       }
