@@ -687,3 +687,40 @@ dev:
   await assertRestored(user, hash);
   assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
 });
+
+Deno.test("a session driver whose CLI is missing is refused before anything is applied", async () => {
+  const user = `zed-${crypto.randomUUID().slice(0, 6)}`;
+  const { dir } = await appCopy();
+  const result = await cli(["apply", "dev", user, "--session", "--driver", "mirrord"], dir);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /mirrord is not installed; the mirrord session driver needs it/);
+  assert.doesNotMatch(result.stderr, /created/, "nothing was applied");
+  assert.equal(await kube.get({ apiVersion: "v1", kind: "Namespace", name: user }), undefined);
+});
+
+Deno.test("two apply dev for one user at the same moment: exactly one session, the other is told who holds it", async () => {
+  const user = `race-${crypto.randomUUID().slice(0, 6)}`;
+  const { dir, port } = await appCopy();
+  const hash = await environment(user, dir);
+  const [a, b] = [startSession(user, dir), startSession(user, dir)];
+  const first = await Promise.race([
+    a.finished.then(() => ({ loser: a, winner: b })),
+    b.finished.then(() => ({ loser: b, winner: a })),
+    answers(port, "This is a silly demo", 90_000).then(() => undefined),
+  ]);
+  // Whichever answered first, one of the two must end on its own, refused by name.
+  const { loser, winner } = first ?? await Promise.race([
+    a.finished.then(() => ({ loser: a, winner: b })),
+    b.finished.then(() => ({ loser: b, winner: a })),
+  ]);
+  const refused = await loser.finished;
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /held by .* \(pid \d+, builtin\) since /);
+  await answers(port, "This is a silly demo");
+  const leases = await kube.list("coordination.k8s.io/v1", "Lease", { namespace: user });
+  assert.equal(leases.items.length, 1);
+  winner.kill("SIGINT");
+  assert.equal((await winner.finished).code, 0);
+  await assertRestored(user, hash);
+  assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
+});

@@ -3,6 +3,7 @@
  * apply, wait until it is ready. All or nothing: kinds are checked and
  * every object is dry-run on the server before the first real change.
  */
+import { driverNamed } from "../../providers/sessions/registry.ts";
 import { ANNOTATIONS, LABELS, MANAGER } from "../identity.ts";
 import type { ApplyAction, Kube } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
@@ -119,7 +120,13 @@ export async function applyDev(
     ingressClassName: options.flags?.ingressClassName !== undefined,
   };
 
-  if (options.session) await assertDevSettings(settings, options.session.dir);
+  // Everything a session needs is checked before the first change: a missing
+  // driver binary must not leave a whole environment applied behind it.
+  let driverFound: string | undefined;
+  if (options.session && !options.dryRun) {
+    await assertDevSettings(settings, options.session.dir);
+    driverFound = await driverNamed(settings.driver).preflight(options.env ?? Deno.env.toObject());
+  }
   if (options.dryRun) {
     const identity = identityFor(settings.ingressHost ?? DEFAULTS.localIngressHost);
     const template = await chooseTemplate(settings);
@@ -202,6 +209,7 @@ export async function applyDev(
       takeover: options.takeover,
       env: options.env ?? Deno.env.toObject(),
       signal: options.session.signal,
+      driverFound,
     }, reporter)
     : undefined;
   return {

@@ -47,11 +47,13 @@ export async function startSession(
     takeover?: boolean;
     env: Record<string, string | undefined>;
     signal?: AbortSignal;
+    /** The driver's preflight answer, when the caller already ran it. */
+    driverFound?: string;
   },
   reporter: Reporter,
 ): Promise<RunningSession> {
   const driver = driverNamed(settings.driver);
-  const found = await driver.preflight(target.env);
+  const found = target.driverFound ?? await driver.preflight(target.env);
   reporter.step("ok", `session driver ${found}`);
   return await driver.start({
     kube,
