@@ -84,7 +84,7 @@ export {
   sessionStatus,
   startSession,
   stopSession,
-} from "./lib/session/session.ts";
+} from "./lib/dev/session.ts";
 export { DRIVER_NAMES, driverNamed, DRIVERS } from "./providers/sessions/registry.ts";
 export type {
   RunningSession,

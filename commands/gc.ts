@@ -38,7 +38,7 @@ export async function runGc(
   parsed: InferValue<typeof gcCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { gc } = await import("../lib/session/session.ts");
+  const { gc } = await import("../lib/dev/session.ts");
   const records = await gc({
     namespace: parsed.namespace,
     allNamespaces: parsed.allNamespaces,

@@ -23,6 +23,9 @@ export const ANNOTATIONS = {
 /** The value of the managed-by label. */
 export const MANAGER = "platform";
 
+/** Label marking objects that belong to a session (copy, Lease) rather than to the environment. */
+export const ROLE_LABEL = "platform.dev/role";
+
 /** Label selector matching everything platform manages. */
 export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGER}`;
 

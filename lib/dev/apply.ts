@@ -15,7 +15,7 @@ import { DEFAULTS, type Settings } from "../settings.ts";
 import type { Rendered, RenderParams } from "../../templates/template.ts";
 import type { RunningSession } from "../../providers/sessions/driver.ts";
 import { heldError, holderOf, readLease, staleReason } from "../session/lease.ts";
-import { repairEnvironment, startSession } from "../session/session.ts";
+import { repairEnvironment, startSession } from "./session.ts";
 import {
   assertServed,
   chooseTemplate,

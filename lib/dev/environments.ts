@@ -11,8 +11,8 @@ import { conditionReadiness, deploymentReadiness } from "../kube/wait.ts";
 import { formatAge } from "../progress.ts";
 import { APP_CLAIM } from "../../templates/app_claim.ts";
 
-/** Label marking objects that belong to a session rather than to the environment itself. */
-export const ROLE_LABEL = "platform.dev/role";
+import { ROLE_LABEL } from "../identity.ts";
+export { ROLE_LABEL };
 
 /** Kinds an environment can consist of, in deletion order; optional ones may not be served. */
 export const ENVIRONMENT_KINDS: { apiVersion: string; kind: string; optional?: boolean }[] = [

@@ -7,7 +7,7 @@ import { loadSettings } from "../settings.ts";
 import { connect, type DevCommandOptions } from "./target.ts";
 import { environmentObjects, findEnvironments } from "./environments.ts";
 import { findCondition } from "../kube/types.ts";
-import { sessionStatus } from "../session/session.ts";
+import { sessionStatus } from "./session.ts";
 import { sessionLine } from "../session/status.ts";
 import type { SessionStatus } from "../../providers/sessions/driver.ts";
 

@@ -10,7 +10,7 @@ import { formatDuration, silentReporter } from "../progress.ts";
 import { loadSettings } from "../settings.ts";
 import { connect, type DevCommandOptions, namespaceFor } from "./target.ts";
 import { environmentObjects } from "./environments.ts";
-import { stopSession } from "../session/session.ts";
+import { stopSession } from "./session.ts";
 
 /** Options of {@link uninstallDev}. */
 export interface UninstallDevOptions extends DevCommandOptions {

@@ -13,7 +13,7 @@ import { serverNow } from "../kube/server_clock.ts";
 import { devLabels } from "../identity.ts";
 import type { Kube } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
-import { ROLE_LABEL } from "../dev/environments.ts";
+import { ROLE_LABEL } from "../identity.ts";
 
 /** Seconds a Lease stays valid without renewal (PLATFORM_SESSION_LEASE_SECONDS, default 30). */
 export const LEASE_SECONDS = Number(Deno.env.get("PLATFORM_SESSION_LEASE_SECONDS") ?? 30) || 30;

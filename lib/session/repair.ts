@@ -11,7 +11,7 @@
 import type { Kube } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { deploymentReadiness, waitFor, waitGone } from "../kube/wait.ts";
-import { ROLE_LABEL } from "../dev/environments.ts";
+import { ROLE_LABEL } from "../identity.ts";
 import { holderOf, LEASE_ROLE, leaseRef, releaseLease, staleReason } from "./lease.ts";
 import { COPY_ROLE, copyName, differencesWarning, recordOf, restore } from "./swap.ts";
 

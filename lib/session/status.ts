@@ -1,8 +1,29 @@
 /** A session's state as its Lease records it, for `list dev`, `status dev` and the drivers. */
 import { formatAge } from "../progress.ts";
 import type { KubeObject } from "../kube/types.ts";
-import type { SessionStatus, StatusTarget } from "../../providers/sessions/driver.ts";
+import type { Kube } from "../kube/client.ts";
 import { holderOf, LEASE_ANNOTATIONS, readLease, staleReason } from "./lease.ts";
+
+/** A session as `status dev` and `list dev` show it. */
+export interface SessionStatus {
+  driver: string;
+  /** `user@host`, or what the driver knows of the holder. */
+  holder: string;
+  since: string;
+  /** The Lease was not renewed in time, or its process is gone: a leftover for gc. */
+  stale?: string;
+  syncedFiles?: number;
+  forwards?: string;
+}
+
+/** Where to look for a session's state. */
+export interface StatusTarget {
+  kube: Kube;
+  namespace: string;
+  app: string;
+  /** The session Lease when the caller already read it; null when it knows there is none. */
+  lease?: KubeObject | null;
+}
 
 /** The status a Lease records (pure, but for the same-machine liveness check). */
 export function statusOfLease(lease: KubeObject): SessionStatus {

@@ -9,7 +9,7 @@ import { PlatformError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { deploymentReadiness, waitFor, waitGone } from "../kube/wait.ts";
-import { ROLE_LABEL } from "../dev/environments.ts";
+import { ROLE_LABEL } from "../identity.ts";
 
 /** Annotation on the original Deployment while a session runs. */
 export const ORIGINAL_ANNOTATION = "platform.dev/session-original";

@@ -4,7 +4,6 @@
  * uninstall dev know nothing of okteto, telepresence or mirrord.
  */
 import type { Kube } from "../../lib/kube/client.ts";
-import type { KubeObject } from "../../lib/kube/types.ts";
 import type { Reporter } from "../../lib/progress.ts";
 import type { DevSettings } from "../../lib/session/dev_settings.ts";
 
@@ -54,26 +53,8 @@ export interface RunningSession {
   done: Promise<StopResult>;
 }
 
-/** A session as `status dev` and `list dev` show it. */
-export interface SessionStatus {
-  driver: string;
-  /** `user@host`, or what the driver knows of the holder. */
-  holder: string;
-  since: string;
-  /** The Lease was not renewed in time, or its process is gone: a leftover for gc. */
-  stale?: string;
-  syncedFiles?: number;
-  forwards?: string;
-}
-
-/** Where to look for a session's state. */
-export interface StatusTarget {
-  kube: Kube;
-  namespace: string;
-  app: string;
-  /** The session Lease when the caller already read it; null when it knows there is none. */
-  lease?: KubeObject | null;
-}
+export type { SessionStatus, StatusTarget } from "../../lib/session/status.ts";
+import type { SessionStatus, StatusTarget } from "../../lib/session/status.ts";
 
 /** A session driver. */
 export interface SessionDriver {

@@ -9,7 +9,7 @@ import type { Reporter } from "../progress.ts";
 import { silentReporter } from "../progress.ts";
 import type { Settings } from "../settings.ts";
 import { loadSettings } from "../settings.ts";
-import { connect, type DevCommandOptions } from "../dev/target.ts";
+import { connect, type DevCommandOptions } from "./target.ts";
 import { driverNamed, DRIVERS } from "../../providers/sessions/registry.ts";
 import type {
   RunningSession,
@@ -17,9 +17,9 @@ import type {
   SessionStatus,
   StopResult,
 } from "../../providers/sessions/driver.ts";
-import { devSettings } from "./dev_settings.ts";
-import { readLease, releaseLease } from "./lease.ts";
-import { findLeftovers, type Leftover, repair } from "./repair.ts";
+import { devSettings } from "../session/dev_settings.ts";
+import { readLease, releaseLease } from "../session/lease.ts";
+import { findLeftovers, type Leftover, repair } from "../session/repair.ts";
 
 /** Repairs a crashed session of one app in one namespace, if there is one. */
 export async function repairEnvironment(
