@@ -35,6 +35,7 @@ export async function runListDev(
     flags: flagsOf(parsed),
     env: context.env,
     cwd: context.cwd,
+    reporter: context.reporter,
   });
   return {
     kind: "table",

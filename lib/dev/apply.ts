@@ -24,6 +24,7 @@ import {
   ingressHostOf,
   resolveDev,
 } from "./target.ts";
+import { isForbidden } from "./environments.ts";
 
 /** Options of {@link applyDev}. */
 export interface ApplyDevOptions extends DevCommandOptions {
@@ -286,7 +287,13 @@ export async function ensureNamespace(
   user: string,
 ): Promise<boolean> {
   const ref = { apiVersion: "v1", kind: "Namespace", name: namespace };
-  if (await kube.get(ref)) return false;
+  try {
+    if (await kube.get(ref)) return false;
+  } catch (error) {
+    // Rights that end at the namespace: it exists (someone gave it), it just cannot be read.
+    if (isForbidden(error)) return false;
+    throw error;
+  }
   try {
     await kube.create({
       apiVersion: "v1",

@@ -105,12 +105,20 @@ export async function environmentObjects(
   kube: Kube,
   user: string,
   app: string,
+  namespace?: string,
 ): Promise<KubeObject[]> {
   const labelSelector = devSelector(user, app);
   const objects: KubeObject[] = [];
   for (const kind of ENVIRONMENT_KINDS) {
     if (kind.optional && !(await serves(kube, kind.apiVersion, kind.kind))) continue;
-    objects.push(...(await kube.list(kind.apiVersion, kind.kind, { labelSelector })).items);
+    objects.push(
+      ...(await kube.list(kind.apiVersion, kind.kind, { labelSelector, namespace })).items,
+    );
   }
   return objects;
+}
+
+/** Whether an error is the API server's 403. */
+export function isForbidden(error: unknown): boolean {
+  return (error as { status?: number }).status === 403;
 }

@@ -4,8 +4,8 @@ import type { Kube } from "../kube/client.ts";
 import { assertDnsLabel } from "../identity.ts";
 import { formatAge } from "../progress.ts";
 import { loadSettings } from "../settings.ts";
-import { connect, type DevCommandOptions } from "./target.ts";
-import { environmentObjects, findEnvironments } from "./environments.ts";
+import { connect, type DevCommandOptions, namespaceFor } from "./target.ts";
+import { environmentObjects, findEnvironments, isForbidden } from "./environments.ts";
 import { findCondition } from "../kube/types.ts";
 import { sessionStatus } from "./session.ts";
 import { sessionLine } from "../session/status.ts";
@@ -32,7 +32,25 @@ export async function listDev(
   if (options.user) assertDnsLabel("user name", options.user);
   const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
   const kube = await connect(settings);
-  const environments = await findEnvironments(kube, { user: options.user });
+  const environments = await findEnvironments(kube, { user: options.user }).catch((error) => {
+    if (!isForbidden(error)) throw error;
+    // A developer whose rights end at their namespace still sees their own environments.
+    const namespace = options.user ? namespaceFor(settings, options.user) : kube.namespace;
+    options.reporter?.info(
+      `not allowed to list across namespaces; showing namespace ${namespace} only`,
+    );
+    return findEnvironments(kube, { user: options.user, namespace }).catch((inner) => {
+      if (!isForbidden(inner)) throw inner;
+      throw new PlatformError(
+        `not allowed to list dev environments across namespaces, nor in namespace ${namespace}`,
+        {
+          hint: "pass --user <you> to list your own namespace, or set the namespace of your " +
+            `kubeconfig context (kubectl config set-context --current --namespace <yours>)`,
+          cause: inner,
+        },
+      );
+    });
+  });
   return await Promise.all(environments.map(async ({ user, namespace, app, url, ready, age }) => ({
     user,
     namespace,
@@ -63,14 +81,16 @@ export async function statusDev(
   assertDnsLabel("user name", user);
   const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
   const kube = await connect(settings);
-  const [environment] = await findEnvironments(kube, { user, app: settings.app });
+  const home = namespaceFor(settings, user);
+  // Within the user's namespace: works with rights that end there.
+  const [environment] = await findEnvironments(kube, { user, app: settings.app, namespace: home });
   if (!environment) {
     throw new PlatformError(
       `${user} has no dev environment of ${settings.app} in this cluster (context ${kube.context})`,
       { hint: `create one with: platform apply dev ${user}; list all with: platform list dev` },
     );
   }
-  const objects = await environmentObjects(kube, user, settings.app);
+  const objects = await environmentObjects(kube, user, settings.app, home);
   const events = environment.ready ? [] : await recentEvents(kube, environment.namespace, 10);
   const devSession = await sessionStatus(kube, environment.namespace, environment.app);
   const { user: u, namespace, app, url, ready, age, template, workload, state, conditions } =

@@ -9,7 +9,7 @@ import { waitGone } from "../kube/wait.ts";
 import { formatDuration, silentReporter } from "../progress.ts";
 import { loadSettings } from "../settings.ts";
 import { connect, type DevCommandOptions, namespaceFor } from "./target.ts";
-import { environmentObjects } from "./environments.ts";
+import { environmentObjects, isForbidden } from "./environments.ts";
 import { stopSession } from "./session.ts";
 
 /** Options of {@link uninstallDev}. */
@@ -64,7 +64,7 @@ export async function uninstallDev(
       }`,
     );
   }
-  const objects = await environmentObjects(kube, user, settings.app);
+  const objects = await environmentObjects(kube, user, settings.app, namespace);
   for (const object of objects) {
     await kube.delete(refOf(object), { propagation: "Foreground" });
     reporter.step("ok", `${describeRef(refOf(object))} deleted`);
@@ -74,7 +74,14 @@ export async function uninstallDev(
   }
 
   let namespaceDeleted = false;
-  const ns = await kube.get({ apiVersion: "v1", kind: "Namespace", name: namespace });
+  // Rights that end at the namespace cannot read it: then it stays, and that is said.
+  const ns = await kube.get({ apiVersion: "v1", kind: "Namespace", name: namespace }).catch(
+    (error) => {
+      if (!isForbidden(error)) throw error;
+      reporter.step("skip", `namespace ${namespace} kept: not allowed to read it`);
+      return undefined;
+    },
+  );
   const createdByApply = ns?.metadata.annotations?.[ANNOTATIONS.createdBy] === "apply-dev";
   if (ns && createdByApply && !options.keepNamespace && !ns.metadata.deletionTimestamp) {
     const rest = await otherEnvironments(kube, namespace, settings.app);

@@ -119,6 +119,11 @@ export class Kube {
     this.server = config.getCurrentCluster()?.server ?? "";
   }
 
+  /** The context's namespace, as kubectl picks it (default when the context names none). */
+  get namespace(): string {
+    return this.#config.getContextObject(this.context)?.namespace || "default";
+  }
+
   /** The client-node KubeConfig, for exec, port-forward and logs. */
   get config(): InstanceType<ClientNode["KubeConfig"]> {
     return this.#config;
