@@ -45,6 +45,9 @@ export const applyDevCommand = command(
       takeover: option("--takeover", {
         description: message`take over a session someone else holds`,
       }),
+      adopt: option("--adopt", {
+        description: message`take over same-named objects platform did not create`,
+      }),
     }),
     environmentOptions,
     commonOptions,
@@ -116,6 +119,7 @@ export async function runApplyDev(
           ? { dir: context.cwd, starting: listen, signal: starting.signal }
           : undefined,
         takeover: parsed.takeover,
+        adopt: parsed.adopt,
         flags: flagsOf(parsed),
         env: context.env,
         cwd: context.cwd,

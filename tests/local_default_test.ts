@@ -150,12 +150,17 @@ Deno.test("platform setup on the local default runs the inner loop: a session's 
     });
     const pids = `${cwd}/.platform/kwok/clusters/${name}/pids`;
     Deno.kill(Number(await Deno.readTextFile(`${pids}/kube-apiserver.pid`)), "SIGKILL");
-    await waitFor("the session to say it lost the API server", () =>
-      Promise.resolve(/lost the connection to the API server/.test(outage.stderr())));
+    await waitFor(
+      "the session to say it lost the API server",
+      () => Promise.resolve(/lost the connection to the API server/.test(outage.stderr())),
+    );
     await new Promise((resolve) => setTimeout(resolve, 5000)); // longer than the 3 s lease
     await ensureCluster(cluster, { log: () => {} }); // what the next setup does
-    await waitFor("the session to carry on", () =>
-      Promise.resolve(/the API server answers again/.test(outage.stderr())), { timeoutMs: 60_000 });
+    await waitFor(
+      "the session to carry on",
+      () => Promise.resolve(/the API server answers again/.test(outage.stderr())),
+      { timeoutMs: 60_000 },
+    );
     await kube.mergePatch(waiter, { spec: { template: { spec: { nodeSelector: null } } } });
     assert.equal((await waiting)?.metadata.name, "waiter", "the wait survived the outage");
     await answers(port, "carol was here", 90_000).catch((error) => {

@@ -9,7 +9,7 @@ import type { ApplyAction, Kube } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { describeRef, refOf } from "../kube/types.ts";
 import { conditionReadiness, deploymentReadiness, waitFor } from "../kube/wait.ts";
-import { formatDuration, silentReporter } from "../progress.ts";
+import { formatDuration, type Reporter, silentReporter } from "../progress.ts";
 import { PlatformError } from "../errors.ts";
 import { DEFAULTS, type Settings } from "../settings.ts";
 import type { Rendered, RenderParams } from "../../templates/template.ts";
@@ -42,6 +42,8 @@ export interface ApplyDevOptions extends DevCommandOptions {
   session?: { dir: string; starting?: () => void; signal?: AbortSignal };
   /** Take over a session someone else holds. */
   takeover?: boolean;
+  /** Take over same-named objects platform did not create (default: refuse). */
+  adopt?: boolean;
 }
 
 /** One applied object. */
@@ -150,6 +152,8 @@ export async function applyDev(
   const template = await chooseTemplate(settings, kube);
   const rendered = template.render(renderParams(settings, identity, options.db, explicit));
   await assertServed(kube, rendered.manifests);
+  await assertOurs(kube, rendered.manifests, options.adopt ?? false);
+  await yieldReplicasToAutoscaler(kube, rendered.manifests, reporter);
   await guardSession(kube, identity.namespace, settings.app, options.takeover ?? false);
   await repairEnvironment(
     kube,
@@ -278,6 +282,66 @@ async function guardSession(
   const lease = await readLease(kube, namespace, app);
   if (!lease || staleReason(lease) || takeover) return;
   throw heldError(holderOf(lease), namespace, app);
+}
+
+/**
+ * Refuses to take over objects platform did not create: server-side apply
+ * with force would adopt a same-named Deployment, Service or Ingress of
+ * someone else's, and uninstall would later delete it. `--adopt` takes them
+ * over on purpose. Read before anything is changed.
+ */
+async function assertOurs(kube: Kube, manifests: KubeObject[], adopt: boolean): Promise<void> {
+  const existing = await Promise.all(
+    manifests.map((object) =>
+      kube.get(refOf(object)).catch((error) => {
+        if (isForbidden(error)) return undefined; // the dry run below says what is not allowed
+        throw error;
+      })
+    ),
+  );
+  const foreign = existing
+    .filter((object): object is KubeObject =>
+      object !== undefined && object.metadata.labels?.[LABELS.managedBy] !== MANAGER
+    )
+    .map((object) => describeRef(refOf(object)));
+  if (!foreign.length || adopt) return;
+  throw new PlatformError(
+    `${foreign.join(", ")} already exist${
+      foreign.length === 1 ? "s" : ""
+    } and platform did not create ${foreign.length === 1 ? "it" : "them"}: applying would take ${
+      foreign.length === 1 ? "it" : "them"
+    } over`,
+    {
+      hint: "pick another --app or namespace, remove them, or pass --adopt to take them over " +
+        "on purpose (uninstall dev would then delete them)",
+    },
+  );
+}
+
+/**
+ * An autoscaler that targets the Deployment owns its replicas: the rendered
+ * `replicas` is dropped so the apply never fights it.
+ */
+async function yieldReplicasToAutoscaler(
+  kube: Kube,
+  manifests: KubeObject[],
+  reporter: Reporter,
+): Promise<void> {
+  for (const object of manifests) {
+    if (object.kind !== "Deployment" || object.spec?.replicas === undefined) continue;
+    const autoscalers = await kube.list("autoscaling/v2", "HorizontalPodAutoscaler", {
+      namespace: object.metadata.namespace,
+    }).catch(() => ({ items: [] as KubeObject[] }));
+    const owner = autoscalers.items.find((hpa) =>
+      hpa.spec?.scaleTargetRef?.kind === "Deployment" &&
+      hpa.spec?.scaleTargetRef?.name === object.metadata.name
+    );
+    if (!owner) continue;
+    delete object.spec.replicas;
+    reporter.info(
+      `replicas of ${object.metadata.name} left to HorizontalPodAutoscaler ${owner.metadata.name}`,
+    );
+  }
 }
 
 /** Creates the namespace when missing; returns whether it did. */

@@ -10,6 +10,7 @@ import { formatDuration, silentReporter } from "../progress.ts";
 import { loadSettings } from "../settings.ts";
 import { connect, type DevCommandOptions, namespaceFor } from "./target.ts";
 import { environmentObjects, isForbidden } from "./environments.ts";
+import { foreignObjects } from "./namespace_contents.ts";
 import { stopSession } from "./session.ts";
 
 /** Options of {@link uninstallDev}. */
@@ -84,16 +85,19 @@ export async function uninstallDev(
   );
   const createdByApply = ns?.metadata.annotations?.[ANNOTATIONS.createdBy] === "apply-dev";
   if (ns && createdByApply && !options.keepNamespace && !ns.metadata.deletionTimestamp) {
-    const rest = await otherEnvironments(kube, namespace, settings.app);
-    if (rest === 0) {
+    const { foreign, unchecked } = await foreignObjects(kube, namespace, settings.app);
+    if (foreign.length === 0 && unchecked.length === 0) {
       await kube.delete(refOf(ns));
       namespaceDeleted = true;
       reporter.step("ok", `namespace ${namespace} deleted (apply dev had created it)`);
       if (options.wait !== false) await waitGone(kube, refOf(ns), timeoutMs);
     } else {
+      const shown = foreign.slice(0, 5).join(", ") + (foreign.length > 5 ? ", …" : "");
       reporter.step(
         "skip",
-        `namespace ${namespace} kept: it holds ${rest} other platform environment(s)`,
+        foreign.length
+          ? `namespace ${namespace} kept: it holds what platform did not make (${shown})`
+          : `namespace ${namespace} kept: not allowed to look at ${unchecked.join(", ")} in it`,
       );
     }
   }
@@ -110,13 +114,4 @@ export async function uninstallDev(
     result: objects.length || namespaceDeleted ? "deleted" : "nothing to delete",
     elapsed: formatDuration(Date.now() - started),
   };
-}
-
-// Other platform apps in the same namespace keep it alive.
-async function otherEnvironments(kube: Kube, namespace: string, app: string): Promise<number> {
-  const { items } = await kube.list("apps/v1", "Deployment", {
-    namespace,
-    labelSelector: `${MANAGED_SELECTOR},${LABELS.app}!=${app}`,
-  });
-  return items.length;
 }

@@ -135,6 +135,19 @@ export async function swapIn(
       hint: `create the environment first: platform apply dev <user> --no-session`,
     });
   }
+  // A Deployment of the copy's name that no session made is someone else's: never replace it.
+  const existingCopy = await kube.get(deploymentRef(namespace, copyName(app)));
+  if (existingCopy && existingCopy.metadata.labels?.[ROLE_LABEL] !== COPY_ROLE) {
+    throw new PlatformError(
+      `a Deployment ${copyName(app)} already exists in ${namespace} and is not a dev copy ` +
+        "platform made; the session would replace it",
+      {
+        hint: `rename or remove it (kubectl -n ${namespace} get deployment ${
+          copyName(app)
+        } -o yaml)`,
+      },
+    );
+  }
   // A leftover record (a crashed session) is the truth: the Deployment may be at 0 now.
   if (!recordOf(original)) {
     const record: OriginalRecord = {
@@ -199,7 +212,10 @@ export async function restore(
   const original = await kube.get(ref);
   const record = recordOf(original);
   const differences: string[] = [];
-  if (await kube.delete(copyRef, { propagation: "Foreground" })) {
+  // Only a copy a session made: a Deployment that merely has its name is someone else's.
+  const copy = await kube.get(copyRef);
+  const ours = copy?.metadata.labels?.[ROLE_LABEL] === COPY_ROLE;
+  if (ours && await kube.delete(copyRef, { propagation: "Foreground" })) {
     await waitGone(kube, copyRef, timeoutMs).catch((error) =>
       differences.push(`the copy ${copyName(app)} was still going: ${(error as Error).message}`)
     );
