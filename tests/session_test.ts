@@ -724,3 +724,34 @@ Deno.test("two apply dev for one user at the same moment: exactly one session, t
   await assertRestored(user, hash);
   assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
 });
+
+Deno.test("wrapped drivers attach to the kubeconfig and context platform used, and intercept the Service's port", async () => {
+  const user = `wrap-${crypto.randomUUID().slice(0, 6)}`;
+  const { dir, port } = await appCopy();
+  await environment(user, dir);
+  // A stand-in telepresence on PATH: it logs its argv and KUBECONFIG, and its intercept ends at once.
+  const bin = await Deno.makeTempDir({ prefix: "platform-standin-" });
+  const log = `${bin}/calls.log`;
+  await Deno.writeTextFile(
+    `${bin}/telepresence`,
+    `#!/bin/sh\necho "KUBECONFIG=$KUBECONFIG telepresence $*" >> ${log}\n`,
+  );
+  await Deno.chmod(`${bin}/telepresence`, 0o755);
+  const session = startPlatform(["apply", "dev", user, "--session", "--driver", "telepresence"], {
+    cwd: dir,
+    env: { ...env(dir), PATH: `${bin}:${Deno.env.get("PATH")}` },
+  });
+  const ended = await session.finished;
+  assert.equal(ended.code, 0, ended.stderr);
+  const calls = (await Deno.readTextFile(log)).trim().split("\n");
+  const kubeconfig = `KUBECONFIG=${cluster.kubeconfigPath}`;
+  const context = kube.context;
+  assert.deepEqual(calls.filter((line) => !line.endsWith("telepresence version")), [
+    `${kubeconfig} telepresence connect --namespace ${user} --context ${context}`,
+    `${kubeconfig} telepresence intercept silly-demo --port ${port}:80 -- node --watch server.js`,
+    `${kubeconfig} telepresence leave silly-demo`,
+    `${kubeconfig} telepresence quit`,
+  ]);
+  assert.equal(await kube.get(lease(user)), undefined, "the lease is released");
+  assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
+});

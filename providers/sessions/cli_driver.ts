@@ -16,6 +16,24 @@ export function definedEnv(env: Record<string, string | undefined>): Record<stri
   );
 }
 
+/** The cluster a wrapped CLI must attach to: the one platform used, never ~/.kube/config's default. */
+export interface ClusterRef {
+  kubeconfig: string;
+  context: string;
+}
+
+/** The cluster of a target's connection. */
+export function clusterOf(target: Pick<SessionTarget, "kube">): ClusterRef {
+  return { kubeconfig: target.kube.kubeconfigPath, context: target.kube.context };
+}
+
+/** The environment a wrapped CLI runs with: KUBECONFIG names the file(s) platform read. */
+export function cliEnv(
+  target: Pick<SessionTarget, "env" | "kube">,
+): Record<string, string | undefined> {
+  return { ...target.env, KUBECONFIG: target.kube.kubeconfigPath };
+}
+
 /** Finds `program` and its version, or fails with the install hint. */
 export async function findCli(
   program: string,
@@ -85,7 +103,7 @@ export async function foregroundSession(
   reporter.step("ok", `running ${argv.join(" ")}`);
   const child = running.child = new Deno.Command(argv[0], {
     args: argv.slice(1),
-    env: definedEnv(target.env),
+    env: definedEnv(cliEnv(target)),
     cwd: target.dir,
     stdin: "inherit",
     stdout: "inherit",

@@ -1,11 +1,13 @@
 /** mirrord: `mirrord exec --target deployment/<app> -n <user> -- <command>`, argv arrays only. */
 import { usageError } from "../../lib/errors.ts";
-import { findCli, foregroundSession } from "./cli_driver.ts";
+import { clusterOf, type ClusterRef, findCli, foregroundSession } from "./cli_driver.ts";
 import type { SessionDriver, SessionTarget } from "./driver.ts";
 import { leaseStatusOf } from "../../lib/session/status.ts";
 
 /** The argv of a mirrord session for a target. */
-export function mirrordArgv(target: Pick<SessionTarget, "namespace" | "app" | "dev">): string[] {
+export function mirrordArgv(
+  target: Pick<SessionTarget, "namespace" | "app" | "dev"> & { cluster?: ClusterRef },
+): string[] {
   if (!target.dev.command) {
     throw usageError("the mirrord driver needs a dev command", "set dev.command in platform.yaml");
   }
@@ -16,6 +18,7 @@ export function mirrordArgv(target: Pick<SessionTarget, "namespace" | "app" | "d
     `deployment/${target.app}`,
     "-n",
     target.namespace,
+    ...(target.cluster ? ["--context", target.cluster.context] : []),
     "--",
     ...target.dev.command,
   ];
@@ -32,7 +35,11 @@ export const mirrordDriver: SessionDriver = {
     ]),
   async start(target) {
     await this.preflight(target.env);
-    return await foregroundSession(this, mirrordArgv(target), target);
+    return await foregroundSession(
+      this,
+      mirrordArgv({ ...target, cluster: clusterOf(target) }),
+      target,
+    );
   },
   // mirrord's agent goes with its process: nothing in the cluster outlives the session.
   stop: () => Promise.resolve({ driver: "mirrord", restored: true, leaseReleased: false }),

@@ -1,17 +1,38 @@
 /** okteto: wraps `okteto up` / `okteto down` (the seed's way), argv arrays only. */
 import type { SessionDriver, SessionTarget } from "./driver.ts";
-import { findCli, foregroundSession, hasCli, runForeground } from "./cli_driver.ts";
+import {
+  cliEnv,
+  clusterOf,
+  type ClusterRef,
+  findCli,
+  foregroundSession,
+  hasCli,
+  runForeground,
+} from "./cli_driver.ts";
 import { findLeftovers, oktetoCloneName, repair } from "../../lib/session/repair.ts";
 import { leaseStatusOf } from "../../lib/session/status.ts";
 
-/** The argv of `okteto up` for a target. */
-export const oktetoUp = (
-  target: Pick<SessionTarget, "namespace" | "app">,
-) => ["okteto", "up", target.app, "--namespace", target.namespace];
+type Where = Pick<SessionTarget, "namespace" | "app"> & { cluster?: ClusterRef };
+const contextArgs = (target: Where) => target.cluster ? ["--context", target.cluster.context] : [];
+
+/** The argv of `okteto up` for a target, on the context platform used. */
+export const oktetoUp = (target: Where) => [
+  "okteto",
+  "up",
+  target.app,
+  "--namespace",
+  target.namespace,
+  ...contextArgs(target),
+];
 /** The argv of `okteto down` for a target. */
-export const oktetoDown = (
-  target: Pick<SessionTarget, "namespace" | "app">,
-) => ["okteto", "down", target.app, "--namespace", target.namespace];
+export const oktetoDown = (target: Where) => [
+  "okteto",
+  "down",
+  target.app,
+  "--namespace",
+  target.namespace,
+  ...contextArgs(target),
+];
 
 /** The okteto driver. */
 export const oktetoDriver: SessionDriver = {
@@ -26,11 +47,19 @@ export const oktetoDriver: SessionDriver = {
     ),
   async start(target) {
     await this.preflight(target.env);
-    return await foregroundSession(this, oktetoUp(target), target);
+    return await foregroundSession(
+      this,
+      oktetoUp({ ...target, cluster: clusterOf(target) }),
+      target,
+    );
   },
   async stop(target) {
     if (await hasCli("okteto", target.env)) {
-      await runForeground(oktetoDown(target), target.env, target.dir);
+      await runForeground(
+        oktetoDown({ ...target, cluster: clusterOf(target) }),
+        cliEnv(target),
+        target.dir,
+      );
     } else {
       target.reporter.info("okteto is not installed here: undoing its swap through the API");
     }

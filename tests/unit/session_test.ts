@@ -151,6 +151,34 @@ Deno.test("the wrapped CLIs get exact argv arrays", () => {
   ]);
 });
 
+Deno.test("the wrapped CLIs attach to the context platform used and intercept the Service's port", () => {
+  const target = {
+    namespace: "alice",
+    app: "silly-demo",
+    dev: { command: ["go", "run", "."], forwards: [{ local: 3000, remote: 8080 }] },
+    cluster: { kubeconfig: "/w/a.yaml:/w/b.yaml", context: "staging-eu" },
+  };
+  assert.deepEqual(oktetoUp(target), [
+    "okteto",
+    "up",
+    "silly-demo",
+    "--namespace",
+    "alice",
+    "--context",
+    "staging-eu",
+  ]);
+  assert.deepEqual(telepresencePlan({ ...target, servicePort: 80 } as never), [
+    ["telepresence", "connect", "--namespace", "alice", "--context", "staging-eu"],
+    ["telepresence", "intercept", "silly-demo", "--port", "3000:80", "--", "go", "run", "."],
+  ]);
+  assert.deepEqual(mirrordArgv(target as never).slice(5, 9), [
+    "alice",
+    "--context",
+    "staging-eu",
+    "--",
+  ]);
+});
+
 Deno.test("drivers that wrap a CLI fail preflight with an install hint when it is missing", async () => {
   assert.deepEqual([...DRIVER_NAMES], ["builtin", "okteto", "telepresence", "mirrord"]);
   for (const name of ["okteto", "telepresence", "mirrord"]) {
