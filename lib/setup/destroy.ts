@@ -16,6 +16,7 @@ import { type SetupContext, setupContext, type SetupOptions, STAGING } from "./c
 import { ENV_KEYS, removeEnvFileKeys } from "./env_file.ts";
 import { releaseOf, uninstallArgv } from "./helm.ts";
 import { SETUP_SELECTOR } from "./labels.ts";
+import { deleteOurs, forgetRelease, installedBySetup } from "./ownership.ts";
 import { preflightStep } from "./preflight.ts";
 import { secretStoreFor } from "./secret_store.ts";
 import { runSteps, type Step, type StepRecord, withinStep } from "./steps.ts";
@@ -42,7 +43,7 @@ export async function destroy(options: DestroyOptions = {}): Promise<StepRecord[
     );
   }
   const checked = await runSteps([preflightStep(context, "destroy")], reporter, false);
-  if (provider.cloud && !options.yes) await confirmDeletion(context, options.confirm);
+  if (provider.confirmDestroy && !options.yes) await confirmDeletion(context, options.confirm);
   // A cluster that is not there has nothing in it to remove: only .env and the cluster step remain.
   const exists = await provider.exists(providerContext);
   if (exists) await provider.ensureRunning?.(providerContext);
@@ -51,14 +52,16 @@ export async function destroy(options: DestroyOptions = {}): Promise<StepRecord[
 }
 
 async function confirmDeletion(context: SetupContext, confirm: DestroyOptions["confirm"]) {
-  const what = `the ${context.provider.name} cluster ${context.providerContext.clusterName}`;
+  const what = context.provider.name === "existing"
+    ? `what platform setup installed in the cluster of ${context.providerContext.kubeconfigPath}`
+    : `the ${context.provider.name} cluster ${context.providerContext.clusterName}`;
   if (!confirm) {
     throw new PlatformError(`refusing to delete ${what} without confirmation`, {
       hint: `pass --yes to delete ${what}, or run destroy in a terminal to be asked`,
       exitCode: 2,
     });
   }
-  if (!(await confirm(`Delete ${what} and everything in it?`))) {
+  if (!(await confirm(`Delete ${what}?`))) {
     throw new PlatformError("not confirmed; nothing was deleted", { hint: `${what} is untouched` });
   }
 }
@@ -77,16 +80,17 @@ export function destroySteps(context: SetupContext): Step[] {
   ];
 }
 
-/** Deletes objects, then waits for all of them to be gone; a kind no longer served has nothing left. */
+/**
+ * Deletes the objects among `refs` that setup made, then waits for them to
+ * be gone; the others are kept and named in a progress line.
+ */
 async function deleteAll(context: SetupContext, refs: ObjectRef[]): Promise<string[]> {
   const kube = await context.kube();
-  const deleted: ObjectRef[] = [];
-  for (const ref of refs) {
-    try {
-      if (await kube.delete(ref)) deleted.push(ref);
-    } catch (error) {
-      if (!(error instanceof PlatformError && /does not serve/.test(error.message))) throw error;
-    }
+  const { deleted, kept } = await deleteOurs(kube, refs);
+  if (kept.length) {
+    context.reporter.info(
+      `kept (not made by setup): ${kept.map((ref) => `${ref.kind} ${ref.name}`).join(", ")}`,
+    );
   }
   if (deleted.length) {
     context.reporter.info(
@@ -228,7 +232,15 @@ function componentSteps(context: SetupContext): Step[] {
         if (!(await releaseOf(context.helm, component, context.runEnv))) {
           return { changed: false, detail: "not installed" };
         }
+        const kube = await context.kube();
+        if (!(await installedBySetup(kube, component))) {
+          return {
+            changed: false,
+            detail: `release ${component.name} kept: setup did not install it`,
+          };
+        }
         await run(argv, { env: context.runEnv, what: `uninstall ${component.name}` });
+        await forgetRelease(kube, component);
         return { changed: true, detail: `release ${component.name} removed` };
       },
     };

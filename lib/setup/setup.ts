@@ -15,6 +15,7 @@ import { CROSSPLANE_CONFIGURATIONS, valuesFor } from "./components.ts";
 import { type SetupContext, setupContext, type SetupOptions, STAGING } from "./context.ts";
 import { ENV_KEYS, writeEnvFile } from "./env_file.ts";
 import { installArgv, isPinned, releaseOf } from "./helm.ts";
+import { applyIfOurs, installedBySetup, recordRelease } from "./ownership.ts";
 import { SETUP_LABELS } from "./labels.ts";
 import { preflightStep } from "./preflight.ts";
 import { readinessSummary, runsContainers, waitComponentReady } from "./readiness.ts";
@@ -71,6 +72,18 @@ function componentSteps(context: SetupContext): Step[] {
       }),
       run: async () => {
         const release = await releaseOf(context.helm, component, context.runEnv);
+        const kube = await context.kube();
+        // Someone else's release of that name: never upgraded, downgraded or adopted.
+        if (release && !(await installedBySetup(kube, component))) {
+          const ready = await waitComponentReady(kube, component, context.reporter);
+          return {
+            changed: false,
+            detail: `${release.chart} in ${component.namespace} was not installed by setup: ` +
+              `kept as it is${
+                isPinned(release, component) ? "" : ` (setup pins ${component.version})`
+              }; ${ready}`,
+          };
+        }
         const changed = !isPinned(release, component);
         if (changed) {
           context.reporter.info(`${component.name}: helm upgrade --install (${component.version})`);
@@ -80,9 +93,10 @@ function componentSteps(context: SetupContext): Step[] {
             hint: `look at the release: helm status ${component.name} -n ${component.namespace} ` +
               `--kubeconfig ${context.helm.kubeconfig}; re-run setup to try again`,
           });
+          await recordRelease(kube, component);
         }
         // Waited for even when skipped: a release can be deployed while its pods are not.
-        const ready = await waitComponentReady(await context.kube(), component, context.reporter);
+        const ready = await waitComponentReady(kube, component, context.reporter);
         const chart = `${component.chart.split("/").pop()}-${component.version}`;
         return {
           changed,
@@ -114,14 +128,20 @@ function configurationsStep(context: SetupContext): Step {
     run: async () => {
       const kube = await context.kube();
       let changed = false;
+      const kept: string[] = [];
       for (const object of objects) {
-        changed = (await kube.apply(object)).action !== "unchanged" || changed;
+        const action = await applyIfOurs(kube, object);
+        if (action === "kept") kept.push(object.metadata.name!);
+        changed = (action !== "unchanged" && action !== "kept") || changed;
       }
+      const keptText = kept.length
+        ? `; kept as they were (not made by setup): ${kept.join(", ")}`
+        : "";
       if (!(await runsContainers(kube))) {
         return {
           changed,
-          detail:
-            `${packages} (not awaited: kwok nodes run no containers, so Crossplane installs nothing)`,
+          detail: `${packages} (not awaited: kwok nodes run no containers, so Crossplane ` +
+            `installs nothing)${keptText}`,
         };
       }
       for (const object of objects) {
@@ -137,7 +157,7 @@ function configurationsStep(context: SetupContext): Step {
           onProgress: (summary) => context.reporter.info(`${object.metadata.name}: ${summary}`),
         });
       }
-      return { changed, detail: `${packages} Healthy` };
+      return { changed, detail: `${packages} Healthy${keptText}` };
     },
   };
 }
@@ -149,10 +169,12 @@ function secretStoreStep(context: SetupContext): Step {
     name: "secret-store",
     plan: () => ({ detail: `apply ClusterSecretStore ${store.metadata.name} (${kind})` }),
     run: async () => {
-      const { action } = await (await context.kube()).apply(store);
+      const action = await applyIfOurs(await context.kube(), store);
       return {
-        changed: action !== "unchanged",
-        detail: `ClusterSecretStore ${store.metadata.name} (${kind}) ${action}`,
+        changed: action !== "unchanged" && action !== "kept",
+        detail: `ClusterSecretStore ${store.metadata.name} (${kind}) ${
+          action === "kept" ? "kept as it was (not made by setup)" : action
+        }`,
       };
     },
   };

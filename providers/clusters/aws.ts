@@ -31,6 +31,7 @@ export const awsProvider: ClusterProvider = {
   name: "aws",
   description: "EKS through eksctl (AWS_REGION, default us-east-1)",
   cloud: true,
+  confirmDestroy: true,
   loadBalancer: true,
   kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
   async preflight(context) {

@@ -17,6 +17,7 @@ export const azureProvider: ClusterProvider = {
   name: "azure",
   description: "AKS through az (AZURE_RESOURCE_GROUP, AZURE_LOCATION default eastus)",
   cloud: true,
+  confirmDestroy: true,
   loadBalancer: true,
   kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
   async preflight(context) {

@@ -13,6 +13,7 @@ export const existingProvider: ClusterProvider = {
   description:
     "the current kubeconfig context; platform installs into it and never deletes the cluster",
   cloud: false,
+  confirmDestroy: true,
   loadBalancer: true,
   kubeconfigPath: (_cwd, env) =>
     env.KUBECONFIG?.split(":").find(Boolean) ?? `${env.HOME}/.kube/config`,

@@ -21,6 +21,7 @@ export const googleProvider: ClusterProvider = {
   name: "google",
   description: "GKE through gcloud (GOOGLE_PROJECT_ID, GOOGLE_ZONE default us-east1-b)",
   cloud: true,
+  confirmDestroy: true,
   loadBalancer: true,
   kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
   async preflight(context) {

@@ -58,6 +58,19 @@ export async function awaitLoadBalancer(
   const timeoutMs = options.timeoutMs ?? 10 * 60_000;
   const deadline = Date.now() + timeoutMs;
   const name = `${service.namespace}/${service.name}`;
+  // A NodePort or ClusterIP Service never gets an address: waiting ten minutes would be a hang.
+  const current = await kube.get({ apiVersion: "v1", kind: "Service", ...service });
+  if (current && (current.spec?.type ?? "ClusterIP") !== "LoadBalancer") {
+    throw new PlatformError(
+      `the ingress Service ${name} is of type ${
+        current.spec?.type ?? "ClusterIP"
+      }: no load-balancer address will come`,
+      {
+        hint: "set INGRESS_HOST (and INGRESS_IP) to the address that reaches the ingress " +
+          "controller, then run setup again",
+      },
+    );
+  }
   const seen = await waitFor(kube, { apiVersion: "v1", kind: "Service", ...service }, {
     timeoutMs,
     what: `a load-balancer address on Service ${name}`,

@@ -36,6 +36,7 @@ export const kindProvider: ClusterProvider = {
   name: "kind",
   description: "local cluster in Docker containers (needs kind and a Docker engine)",
   cloud: false,
+  confirmDestroy: true,
   loadBalancer: false,
   kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
   async preflight(context) {

@@ -70,6 +70,7 @@ export const kwokProvider: ClusterProvider = {
   description:
     "local cluster: a real control plane as local processes, kwok for the nodes (no Docker)",
   cloud: false,
+  confirmDestroy: false,
   loadBalancer: false,
   kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
 

@@ -47,8 +47,13 @@ export interface IngressService {
 export interface ClusterProvider {
   readonly name: string;
   readonly description: string;
-  /** True for providers whose clusters cost money: deleting one needs --yes or a confirmation. */
+  /** True for providers whose clusters cost money. */
   readonly cloud: boolean;
+  /**
+   * Whether destroy asks first (or needs --yes): every provider but the
+   * throwaway local one, whose cluster nobody else uses.
+   */
+  readonly confirmDestroy: boolean;
   /**
    * Whether a Service of type LoadBalancer gets an address here. Without
    * one, the ingress controller listens on host ports instead, since
