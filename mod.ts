@@ -78,13 +78,7 @@ export type {
   PlannedCommand,
   ProviderContext,
 } from "./providers/clusters/provider.ts";
-export {
-  gc,
-  type GcRecord,
-  sessionStatus,
-  startSession,
-  stopSession,
-} from "./lib/dev/session.ts";
+export { gc, type GcRecord, sessionStatus, startSession, stopSession } from "./lib/dev/session.ts";
 export { DRIVER_NAMES, driverNamed, DRIVERS } from "./providers/sessions/registry.ts";
 export type {
   RunningSession,
@@ -94,3 +88,7 @@ export type {
   StatusTarget,
   StopResult,
 } from "./providers/sessions/driver.ts";
+export { type InitOptions, initProject, type InitRecord } from "./lib/init.ts";
+export { shellInit, type ShellInitOptions } from "./lib/shell_init.ts";
+export { findUp, repositoryRoot } from "./lib/project.ts";
+export { serverVersion } from "./lib/version.ts";

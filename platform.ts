@@ -3,7 +3,6 @@
  * The platform CLI entry point: the only place that exits the process.
  * Everything else is in mod.ts (the library) and commands/ (the verbs).
  */
-import { main } from "./commands/cli.ts";
 
 /** Hidden argv[0] with which a compiled binary runs the local cluster's sandboxer. */
 export const SANDBOXER_ARG = "__sandboxer";
@@ -12,7 +11,17 @@ if (import.meta.main) {
   if (Deno.args[0] === SANDBOXER_ARG) {
     const sandboxer = await import("./providers/clusters/kwok/sandboxer.ts");
     await sandboxer.main();
+  } else if (Deno.args[0] === "__complete") {
+    // A completion script asking for cluster values: the parsers are not needed.
+    const { runDynamicCompletion } = await import("./commands/dynamic_completion.ts");
+    const text = await runDynamicCompletion(Deno.args.slice(1), {
+      env: Deno.env.toObject(),
+      cwd: Deno.cwd(),
+    }).catch(() => "");
+    await Deno.stdout.write(new TextEncoder().encode(text));
+    Deno.exit(0);
   } else {
+    const { main } = await import("./commands/cli.ts");
     Deno.exit(await main(Deno.args));
   }
 }

@@ -51,6 +51,7 @@ const session = result.session!;
 try {
   while (!(await get())) await new Promise((resolve) => setTimeout(resolve, 100));
   const kube = await Kube.connect({ kubeconfig: KUBECONFIG_PATH });
+  await kube.clientNode(); // the sync's exec goes through client-node
   const pods = await kube.list("v1", "Pod", {
     namespace: user,
     labelSelector: "platform.dev/role=dev-copy",

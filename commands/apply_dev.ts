@@ -4,12 +4,15 @@ import { DRIVER_NAMES } from "../providers/sessions/registry.ts";
 import { merge, object } from "@optique/core/constructs";
 import { argument, command, constant, option } from "@optique/core/primitives";
 import { optional } from "@optique/core/modifiers";
-import { choice, string } from "@optique/core/valueparser";
+import { string } from "@optique/core/valueparser";
 import type { InferValue } from "@optique/core/parser";
 import { PlatformError, usageError } from "../lib/errors.ts";
+import { dirOf, findUp } from "../lib/project.ts";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
 import { commonOptions, environmentOptions, flagsOf } from "./options.ts";
+import { examples } from "./examples.ts";
+import { driverValue, userValue } from "./values.ts";
 
 /** Parser of `apply dev`. */
 export const applyDevCommand = command(
@@ -17,7 +20,7 @@ export const applyDevCommand = command(
   merge(
     object({
       verb: constant("apply-dev" as const),
-      user: argument(string({ metavar: "USER" }), {
+      user: argument(userValue, {
         description: message`user name (a DNS-1123 label)`,
       }),
       db: optional(
@@ -26,7 +29,8 @@ export const applyDevCommand = command(
         }),
       ),
       dryRun: option("--dry-run", {
-        description: message`print the rendered manifests; change nothing`,
+        description:
+          message`print the manifests (-o json: a v1 List, -o yaml: documents) for kubectl apply -f -; change nothing`,
       }),
       noWait: option("--no-wait", {
         description: message`do not wait until the workload is ready`,
@@ -38,7 +42,7 @@ export const applyDevCommand = command(
         description: message`start a dev session even without a terminal (scripts, CI)`,
       }),
       driver: optional(
-        option("--driver", choice(DRIVER_NAMES, { metavar: "DRIVER" }), {
+        option("--driver", driverValue, {
           description: message`session driver: ${text(DRIVER_NAMES.join(", "))} (default builtin)`,
         }),
       ),
@@ -52,8 +56,26 @@ export const applyDevCommand = command(
     environmentOptions,
     commonOptions,
   ),
-  { description: message`Apply a user's dev environment, wait until it is ready, print its URL` },
+  {
+    description: message`Apply a user's dev environment, wait until it is ready, print its URL`,
+    footer: examples(
+      ["platform apply dev alice", "then a dev session, on a terminal"],
+      ["platform apply dev alice --no-session --db silly-demo-db"],
+      ["platform apply dev alice --session", "a session from a script or CI"],
+      ["platform apply dev alice --dry-run -o yaml | kubectl apply -f -"],
+      ["platform apply dev bob --template crossplane/app-dev-db.yaml --timeout 5m"],
+    ),
+  },
 );
+
+/**
+ * The directory a session syncs: the project's, where its platform.yaml (or
+ * okteto.yaml) is, also when apply dev runs from a subdirectory of it.
+ */
+function sessionDir(cwd: string): string {
+  const settings = findUp(cwd, "platform.yaml") ?? findUp(cwd, "okteto.yaml");
+  return settings ? dirOf(settings) : cwd;
+}
 
 /** Runs `apply dev`. */
 export async function runApplyDev(
@@ -116,7 +138,7 @@ export async function runApplyDev(
         dryRun: parsed.dryRun,
         wait: !parsed.noWait,
         session: wantsSession
-          ? { dir: context.cwd, starting: listen, signal: starting.signal }
+          ? { dir: sessionDir(context.cwd), starting: listen, signal: starting.signal }
           : undefined,
         takeover: parsed.takeover,
         adopt: parsed.adopt,

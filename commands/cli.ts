@@ -8,6 +8,12 @@ import { commandLine, message } from "@optique/core/message";
 import { or } from "@optique/core/constructs";
 import { command } from "@optique/core/primitives";
 import type { InferValue } from "@optique/core/parser";
+import {
+  closest,
+  type CommandNode,
+  normalizeArgs,
+  resolveCommand,
+} from "../lib/completion/tree.ts";
 import { causeChain, EXIT_USAGE, PlatformError } from "../lib/errors.ts";
 import type { Output } from "../lib/output.ts";
 import { lineReporter } from "../lib/progress.ts";
@@ -27,6 +33,16 @@ import {
 import { runUninstallDev, uninstallDevCommand } from "./uninstall_dev.ts";
 import { destroyCommand, runDestroy, runSetup, setupCommand } from "./setup.ts";
 import { gcCommand, runGc } from "./gc.ts";
+import {
+  completionsCommand,
+  runCompletions,
+  runShellInit,
+  shellInitCommand,
+} from "./completions.ts";
+import { DYNAMIC_COMPLETION, runDynamicCompletion } from "./dynamic_completion.ts";
+import { initCommand, runInit } from "./init.ts";
+import { commonOptions } from "./options.ts";
+import { buildTree } from "./surface.ts";
 
 /** The parser of every verb. */
 export const cli = or(
@@ -47,7 +63,31 @@ export const cli = or(
   gcCommand,
   command("config", configSchemaCommand, { description: message`platform.yaml helpers` }),
   versionCommand,
+  initCommand,
+  shellInitCommand,
+  completionsCommand,
 );
+
+let tree: CommandNode | undefined;
+
+/** The command tree (completion, normalization, did-you-mean), from the parsers above. */
+export function commandTree(): CommandNode {
+  if (tree) return tree;
+  const built = buildTree(cli, commonOptions);
+  built.children.push({
+    name: "help",
+    path: ["help"],
+    description: "Show the help of a command",
+    children: [],
+    options: [],
+    args: [{
+      metavar: "COMMAND",
+      description: "a command",
+      completer: { values: built.children.map((child) => child.name) },
+    }],
+  });
+  return tree = built;
+}
 
 /** Where the CLI writes; injected so tests capture it. */
 export interface Io {
@@ -77,8 +117,20 @@ export function processIo(): Io {
 type Exit = { exit: number };
 
 /** Runs the CLI for `args`; returns the exit code. Never exits the process. */
-export async function main(args: string[], io: Io = processIo()): Promise<number> {
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const line = (text: string) => io.stderr(text.endsWith("\n") ? text : text + "\n");
+  if (argv[0] === DYNAMIC_COMPLETION) {
+    io.stdout(await runDynamicCompletion(argv.slice(1), { env: io.env, cwd: io.cwd }));
+    return 0;
+  }
+  // Bare `platform` shows the help, as kubectl does.
+  const root = commandTree();
+  const args = argv.length ? normalizeArgs(root, argv) : ["--help"];
+  const resolved = resolveCommand(root, args);
+  if (resolved.unknown !== undefined) {
+    return unknownCommand(resolved.unknown, resolved.node, line);
+  }
+  const helpOf = ["platform", ...resolved.path, "--help"].join(" ");
   const parsed: Parsed | Exit = runParser<typeof cli, Exit, Exit>(cli, "platform", args, {
     help: { command: true, option: true, onShow: (code: number): Exit => ({ exit: code }) },
     version: {
@@ -86,13 +138,8 @@ export async function main(args: string[], io: Io = processIo()): Promise<number
       option: true,
       onShow: (code?: number): Exit => ({ exit: code ?? 0 }),
     },
-    completion: {
-      command: { names: ["completions"] },
-      onShow: (code?: number): Exit => ({ exit: code ?? 0 }),
-    },
     onError: (): Exit => {
-      const verb = args.filter((arg) => !arg.startsWith("-")).slice(0, 2).join(" ");
-      line(`hint: see platform ${verb ? `${verb} ` : ""}--help`);
+      line(`hint: see ${helpOf}`);
       return { exit: EXIT_USAGE };
     },
     aboveError: "none",
@@ -104,7 +151,7 @@ export async function main(args: string[], io: Io = processIo()): Promise<number
     brief: message`platform: production-like dev environments in the shared cluster`,
     footer: message`Run ${commandLine("platform COMMAND --help")} for a command's options.`,
     stdout: (text) => io.stdout(text.endsWith("\n") ? text : text + "\n"),
-    stderr: line,
+    stderr: (text) => line(tidyParserError(text, resolved.node)),
     colors: false,
   });
   if ("exit" in parsed) return (parsed as Exit).exit;
@@ -139,6 +186,62 @@ export async function main(args: string[], io: Io = processIo()): Promise<number
 
 type Parsed = InferValue<typeof cli>;
 
+/** `platform lst`: the error, the closest verbs, exit 2. */
+function unknownCommand(word: string, node: CommandNode, line: (text: string) => void): number {
+  const where = ["platform", ...node.path].join(" ");
+  const names = node.children.map((child) => child.name);
+  const near = closest(word, names);
+  line(`error: unknown command ${JSON.stringify(word)} for ${JSON.stringify(where)}`);
+  line(
+    near.length
+      ? `hint: did you mean ${near.map((name) => `${where} ${name}`).join(" or ")}?`
+      : `hint: one of ${names.join(", ")} (see ${where} --help)`,
+  );
+  return EXIT_USAGE;
+}
+
+/**
+ * The parser's messages in the house style: `error: ...` lowercase, suggestions
+ * as a hint; an unknown option gets the closest options of the verb.
+ */
+export function tidyParserError(text: string, node?: CommandNode): string {
+  const lines = text.split("\n").filter((line) => line.trim() !== "");
+  const unknown = /^Error: Unexpected option or subcommand: `(-[^`]*)`/.exec(lines[0] ?? "");
+  if (unknown && node && !lines.some((line) => line.startsWith("Did you mean"))) {
+    const near = closest(
+      unknown[1].split("=")[0],
+      node.options.flatMap((option) => option.names).filter((name) => name.startsWith("--")),
+    );
+    if (near.length) lines.push(`Did you mean ${near.map((name) => `\`${name}\``).join(" or ")}?`);
+  }
+  const out: string[] = [];
+  for (let index = 0; index < lines.length; index++) {
+    const line = lines[index];
+    const error = /^Error: (.*)$/.exec(line);
+    if (error) {
+      const body = error[1].replace(/\.$/, "");
+      // "Expected ..." and "SHELL: Expected ..." alike: lower-case the message, not a name.
+      out.push(
+        `error: ${
+          body.replace(
+            /^((?:\S+: )?)([A-Z])(?=[a-z ])/,
+            (_, name, first) => `${name}${first.toLowerCase()}`,
+          )
+        }`,
+      );
+    } else if (/^Did you mean one of these\?$/.test(line)) {
+      const options: string[] = [];
+      while (/^\s+\S/.test(lines[index + 1] ?? "")) options.push(lines[++index].trim());
+      out.push(`hint: did you mean ${options.join(" or ")}?`);
+    } else if (/^Did you mean (.*)\?$/.test(line)) {
+      out.push(`hint: did you mean ${line.slice("Did you mean ".length).replaceAll("`", "")}`);
+    } else {
+      out.push(line);
+    }
+  }
+  return out.join("\n").replaceAll("`", "");
+}
+
 function dispatch(parsed: Parsed, context: CommandContext): Promise<Output> | Output {
   switch (parsed.verb) {
     case "apply-dev":
@@ -158,7 +261,13 @@ function dispatch(parsed: Parsed, context: CommandContext): Promise<Output> | Ou
     case "config-schema":
       return runConfigSchema();
     case "version":
-      return runVersion();
+      return runVersion(parsed, context);
+    case "init":
+      return runInit(parsed, context);
+    case "shell-init":
+      return runShellInit(parsed, context, commandTree());
+    case "completions":
+      return runCompletions(parsed, commandTree());
     case "gc":
       return runGc(parsed, context);
     case "setup":

@@ -3,11 +3,10 @@ import { message } from "@optique/core/message";
 import { merge, object } from "@optique/core/constructs";
 import type { InferValue } from "@optique/core/parser";
 import { command, constant, option } from "@optique/core/primitives";
-import { optional } from "@optique/core/modifiers";
-import { string } from "@optique/core/valueparser";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
-import { commonOptions, flagsOf } from "./options.ts";
+import { examples } from "./examples.ts";
+import { commonOptions, flagsOf, namespaceFilter } from "./options.ts";
 
 /** Parser of `gc`. */
 export const gcCommand = command(
@@ -15,11 +14,7 @@ export const gcCommand = command(
   merge(
     object({
       verb: constant("gc" as const),
-      namespace: optional(
-        option("-n", "--namespace", string({ metavar: "NS" }), {
-          description: message`namespace (default: the context's)`,
-        }),
-      ),
+      namespace: namespaceFilter("namespace (default: the context's)"),
       allNamespaces: option("-A", "--all-namespaces", { description: message`every namespace` }),
       dryRun: option("--dry-run", {
         description: message`list what would be repaired; change nothing`,
@@ -30,6 +25,9 @@ export const gcCommand = command(
   {
     description:
       message`Repair what crashed dev sessions left: copies, originals at 0 replicas, expired leases`,
+    footer: examples(["platform gc -A --dry-run", "what would be repaired"], [
+      "platform gc -n alice",
+    ]),
   },
 );
 

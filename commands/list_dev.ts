@@ -4,10 +4,18 @@ import { merge, object } from "@optique/core/constructs";
 import type { InferValue } from "@optique/core/parser";
 import { argument, command, constant, option } from "@optique/core/primitives";
 import { optional } from "@optique/core/modifiers";
-import { string } from "@optique/core/valueparser";
+import { usageError } from "../lib/errors.ts";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
-import { commonOptions, environmentOptions, flagsOf } from "./options.ts";
+import { examples } from "./examples.ts";
+import {
+  allNamespacesOption,
+  commonOptions,
+  environmentOptions,
+  flagsOf,
+  namespaceFilter,
+} from "./options.ts";
+import { selectorValue, userValue } from "./values.ts";
 
 /** Parser of `list dev`. */
 export const listDevCommand = command(
@@ -16,12 +24,27 @@ export const listDevCommand = command(
     object({
       verb: constant("list-dev" as const),
       user: optional(
-        option("--user", string({ metavar: "USER" }), { description: message`only this user's` }),
+        option("--user", userValue, { description: message`only this user's` }),
+      ),
+      namespace: namespaceFilter("only this namespace (default: all of them)"),
+      allNamespaces: allNamespacesOption,
+      selector: optional(
+        option("-l", "--selector", selectorValue, {
+          description: message`only environments whose labels match (kubectl's label selector)`,
+        }),
       ),
     }),
     commonOptions,
   ),
-  { description: message`List every dev environment in the cluster` },
+  {
+    description: message`List every dev environment in the cluster`,
+    footer: examples(
+      ["platform list dev"],
+      ["platform list dev -n alice -o wide"],
+      ["platform list dev -l platform.dev/app=silly-demo -o name", "one user a line"],
+      ["platform list dev -o json | jq -r '.[] | select(.ready | not) | .user'"],
+    ),
+  },
 );
 
 /** Runs `list dev`. */
@@ -30,9 +53,14 @@ export async function runListDev(
   context: CommandContext,
 ): Promise<Output> {
   const { listDev } = await import("../lib/dev/list.ts");
+  if (parsed.namespace && parsed.allNamespaces) {
+    throw usageError("-n and -A cannot be combined", "drop one of them");
+  }
   const rows = await listDev({
     user: parsed.user,
-    flags: flagsOf(parsed),
+    namespace: parsed.namespace,
+    selector: parsed.selector,
+    flags: { ...flagsOf(parsed), namespace: undefined },
     env: context.env,
     cwd: context.cwd,
     reporter: context.reporter,
@@ -42,6 +70,7 @@ export async function runListDev(
     records: rows.map((row) => ({ ...row })),
     columns: ["user", "namespace", "app", "url", "ready", "age", "session"],
     empty: "no dev environments (create one with: platform apply dev <user>)",
+    nameKey: "user",
   };
 }
 
@@ -51,12 +80,18 @@ export const statusDevCommand = command(
   merge(
     object({
       verb: constant("status-dev" as const),
-      user: argument(string({ metavar: "USER" }), { description: message`user name` }),
+      user: argument(userValue, { description: message`user name` }),
     }),
     environmentOptions,
     commonOptions,
   ),
-  { description: message`Show one dev environment: readiness, conditions, objects, recent events` },
+  {
+    description: message`Show one dev environment: readiness, conditions, objects, recent events`,
+    footer: examples(
+      ["platform status dev alice"],
+      ["platform status dev alice -o yaml"],
+    ),
+  },
 );
 
 /** Runs `status dev`. */

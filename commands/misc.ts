@@ -1,28 +1,50 @@
 /** `platform version` and `platform config schema`. */
 import { message } from "@optique/core/message";
 import { merge, object } from "@optique/core/constructs";
+import type { InferValue } from "@optique/core/parser";
 import { command, constant } from "@optique/core/primitives";
 import type { Output } from "../lib/output.ts";
 import { versionInfo } from "../lib/version.ts";
-import { commonOptions } from "./options.ts";
+import type { CommandContext } from "./context.ts";
+import { examples } from "./examples.ts";
+import { commonOptions, flagsOf } from "./options.ts";
 
 /** Parser of `version`. */
 export const versionCommand = command(
   "version",
   merge(object({ verb: constant("version" as const) }), commonOptions),
-  { description: message`Show the version of platform and its runtime` },
+  {
+    description:
+      message`Show the version of platform, its runtime and (when reachable within 2 s) the cluster`,
+    footer: examples(
+      ["platform version"],
+      ["platform version --context prod -o json", "the server of another context"],
+    ),
+  },
 );
 
-/** Runs `version`. */
-export function runVersion(): Output {
-  return { kind: "record", record: versionInfo() };
+/** Runs `version`: local versions, then the server's when a kubeconfig points at one. */
+export async function runVersion(
+  parsed: InferValue<typeof versionCommand>,
+  context: CommandContext,
+): Promise<Output> {
+  const { serverVersion } = await import("../lib/version.ts");
+  const server = await serverVersion({
+    flags: flagsOf(parsed),
+    env: context.env,
+    cwd: context.cwd,
+  });
+  return { kind: "record", record: { ...versionInfo(), ...server } };
 }
 
 /** Parser of `config schema`. */
 export const configSchemaCommand = command(
   "schema",
   merge(object({ verb: constant("config-schema" as const) }), commonOptions),
-  { description: message`Print the JSON Schema of platform.yaml (point your editor at it)` },
+  {
+    description: message`Print the JSON Schema of platform.yaml (point your editor at it)`,
+    footer: examples(["platform config schema > platform.schema.json"]),
+  },
 );
 
 /** Runs `config schema`: JSON unless YAML is asked for. */

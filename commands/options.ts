@@ -1,139 +1,145 @@
 /**
  * Options shared by many verbs, defined once so help, validation and
- * completion agree everywhere.
+ * completion agree everywhere. The settings a verb hands to the library
+ * ({@link flagsOf}) are the parsed values of these very options, picked
+ * by key: a new setting flag is one field here and one in FlagSettings
+ * (lib/settings.ts), which the compiler checks against each other.
  */
 import { message, text } from "@optique/core/message";
 import { object } from "@optique/core/constructs";
+import type { InferValue } from "@optique/core/parser";
 import { option } from "@optique/core/primitives";
 import { optional, withDefault } from "@optique/core/modifiers";
-import { choice, integer, string } from "@optique/core/valueparser";
-import { usageError } from "../lib/errors.ts";
-import { OUTPUT_FORMATS, type OutputFormat } from "../lib/output_formats.ts";
+import { integer, string } from "@optique/core/valueparser";
+import type { OutputFormat } from "../lib/output_formats.ts";
 import type { FlagSettings } from "../lib/settings.ts";
 import { TEMPLATE_CHOICES } from "../templates/registry.ts";
+import {
+  contextValue,
+  durationValue,
+  fileValue,
+  formatValue,
+  hostValue,
+  imageValue,
+  ingressClassNameValue,
+  namespaceValue,
+  tagValue,
+  templateValue,
+} from "./values.ts";
 
-/** --output, --kubeconfig, --context, --config, --verbose. */
+export { MAX_DURATION_SECONDS, parseDuration } from "../lib/duration.ts";
+
+/** --output, --kubeconfig, --context, --config, --verbose: every verb takes them, before or after it. */
 export const commonOptions = object("Common options", {
   output: withDefault(
-    option("-o", "--output", choice(OUTPUT_FORMATS, { metavar: "FORMAT" }), {
-      description: message`table, json or yaml (auto: a table on a terminal, JSON when piped)`,
+    option("-o", "--output", formatValue, {
+      description:
+        message`table, wide, json, yaml or name (auto: a table on a terminal, JSON when piped)`,
     }),
     "auto" as OutputFormat,
   ),
   kubeconfig: optional(
-    option("--kubeconfig", string({ metavar: "FILE" }), {
+    option("--kubeconfig", fileValue, {
       description: message`kubeconfig file (default: KUBECONFIG, .env, ~/.kube/config)`,
     }),
   ),
   context: optional(
-    option("--context", string({ metavar: "NAME" }), { description: message`kubeconfig context` }),
+    option("--context", contextValue, { description: message`kubeconfig context` }),
   ),
   config: optional(
-    option("--config", string({ metavar: "FILE" }), {
-      description: message`platform.yaml to read (default ./platform.yaml)`,
+    option("--config", fileValue, {
+      description: message`platform.yaml to read (default: the nearest up to the repository root)`,
     }),
   ),
   verbose: option("-v", "--verbose", { description: message`show the cause chain of errors` }),
 });
 
-/** Options that pick and shape a dev environment. */
-export const environmentOptions = object("Environment options", {
+const environmentFields = {
   app: optional(
     option("--app", string({ metavar: "NAME" }), {
       description: message`app name (default silly-demo)`,
     }),
   ),
   namespace: optional(
-    option("-n", "--namespace", string({ metavar: "NS" }), {
+    option("-n", "--namespace", namespaceValue, {
       description: message`namespace (default: the user name)`,
     }),
   ),
   template: optional(
-    option("--template", string({ metavar: "NAME|FILE" }), {
+    option("--template", templateValue, {
       description: message`${
         text(TEMPLATE_CHOICES.join(", "))
       }, or a claim file used as the template`,
     }),
   ),
   image: optional(
-    option("--image", string({ metavar: "IMAGE" }), { description: message`app image` }),
+    option("--image", imageValue, {
+      description: message`app image, without tag: [registry[:port]/]path`,
+    }),
   ),
   tag: optional(
-    option("--tag", string({ metavar: "TAG" }), { description: message`app image tag` }),
+    option("--tag", tagValue, { description: message`app image tag` }),
   ),
   port: optional(
-    option("--port", integer({ min: 1, max: 65535 }), {
+    option("--port", integer({ min: 1, max: 65535, metavar: "PORT" }), {
       description: message`port the app listens on`,
     }),
   ),
   ingressHost: optional(
-    option("--ingress-host", string({ metavar: "HOST" }), {
+    option("--ingress-host", hostValue, {
       description:
         message`base host; environments get <user>.<app>.<host> (default: INGRESS_HOST, .env, discovered)`,
     }),
   ),
-  ingressClass: optional(
-    option("--ingress-class", string({ metavar: "CLASS" }), {
-      description: message`ingress class`,
-    }),
+  ingressClassName: optional(
+    option("--ingress-class", ingressClassNameValue, { description: message`ingress class` }),
   ),
   timeout: optional(
-    option("--timeout", string({ metavar: "DURATION" }), {
+    option("--timeout", durationValue, {
       description: message`how long to wait: 90, 90s, 5m (default 120s)`,
     }),
   ),
-});
+};
+/** Options that pick and shape a dev environment. */
+export const environmentOptions = object("Environment options", environmentFields);
 
-/** The longest wait accepted: 24 h (timers overflow past 24.8 days; nobody waits a day for a pod). */
-export const MAX_DURATION_SECONDS = 24 * 3600;
-
-/** Parses 90, 90s, 5m, 1h into seconds; usage error otherwise, or past 24 h. */
-export function parseDuration(text: string): number {
-  const match = /^(\d+)(s|m|h)?$/.exec(text.trim());
-  if (!match || Number(match[1]) === 0) {
-    throw usageError(
-      `invalid duration ${JSON.stringify(text)}`,
-      "use seconds or a unit: 90, 90s, 5m, 1h",
-    );
-  }
-  const seconds = Number(match[1]) * ({ s: 1, m: 60, h: 3600 }[match[2] as "s" | "m" | "h"] ?? 1);
-  if (seconds > MAX_DURATION_SECONDS) {
-    throw usageError(
-      `duration ${JSON.stringify(text)} is longer than 24h`,
-      "a wait that long is a hang; use at most 24h",
-    );
-  }
-  return seconds;
+/** A namespace filter: `-n NS` (for verbs that look across namespaces). */
+export function namespaceFilter(description: string) {
+  return optional(
+    option("-n", "--namespace", namespaceValue, { description: message`${description}` }),
+  );
 }
 
-type Common = { kubeconfig?: string; context?: string; config?: string };
-type Environment = {
-  app?: string;
-  namespace?: string;
-  template?: string;
-  image?: string;
-  tag?: string;
-  port?: number;
-  ingressHost?: string;
-  ingressClass?: string;
-  timeout?: string;
-};
+/** `-A`: across all namespaces. */
+export const allNamespacesOption = option("-A", "--all-namespaces", {
+  description: message`across all namespaces`,
+});
 
-/** The settings a parsed command line sets. */
-export function flagsOf(parsed: Common & Partial<Environment> & { driver?: string }): FlagSettings {
-  return {
-    kubeconfig: parsed.kubeconfig,
-    context: parsed.context,
-    config: parsed.config,
-    app: parsed.app,
-    namespace: parsed.namespace,
-    template: parsed.template,
-    image: parsed.image,
-    tag: parsed.tag,
-    port: parsed.port,
-    ingressHost: parsed.ingressHost,
-    ingressClassName: parsed.ingressClass,
-    timeout: parsed.timeout === undefined ? undefined : parseDuration(parsed.timeout),
-    driver: parsed.driver,
-  };
+type Common = InferValue<typeof commonOptions>;
+type Environment = InferValue<typeof environmentOptions>;
+
+/** The parsed options that are settings: every environment option, and how to reach the cluster. */
+export type SettingFlags =
+  & Pick<Common, "kubeconfig" | "context" | "config">
+  & Partial<Environment>
+  & { driver?: string };
+
+const SETTING_KEYS = [
+  "kubeconfig",
+  "context",
+  "config",
+  "driver",
+  ...Object.keys(environmentFields),
+] as (keyof SettingFlags)[];
+
+// The compiler's check that each parsed setting is what the library takes under the same key.
+const _sameShape: FlagSettings = {} as SettingFlags;
+
+/** The settings a parsed command line sets: its setting options, picked by key. */
+export function flagsOf(parsed: SettingFlags): FlagSettings {
+  const flags: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) {
+    if (parsed[key] !== undefined) flags[key] = parsed[key];
+  }
+  return flags as FlagSettings;
 }

@@ -2,18 +2,15 @@
 import { message } from "@optique/core/message";
 import { merge, object } from "@optique/core/constructs";
 import type { InferValue } from "@optique/core/parser";
-import { argument, command, constant, option } from "@optique/core/primitives";
-import { optional } from "@optique/core/modifiers";
+import { argument, command, constant } from "@optique/core/primitives";
 import { string } from "@optique/core/valueparser";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
-import { commonOptions, flagsOf } from "./options.ts";
+import { examples } from "./examples.ts";
+import { allNamespacesOption, commonOptions, flagsOf, namespaceFilter } from "./options.ts";
+import { resourceTypeValue } from "./values.ts";
 
-const namespaceOption = optional(
-  option("-n", "--namespace", string({ metavar: "NS" }), {
-    description: message`namespace (default: default)`,
-  }),
-);
+const namespaceOption = namespaceFilter("namespace (default: default)");
 
 /** Parser of `get resource-types`. */
 export const getResourceTypesCommand = command(
@@ -22,6 +19,7 @@ export const getResourceTypesCommand = command(
   {
     description:
       message`List the platform's own API kinds (the devopstoolkit.live group by default)`,
+    footer: examples(["platform get resource-types"], ["platform get resource-types -o name"]),
   },
 );
 
@@ -31,17 +29,21 @@ export const getResourcesCommand = command(
   merge(
     object({
       verb: constant("get-resources" as const),
-      type: argument(string({ metavar: "TYPE" }), {
+      type: argument(resourceTypeValue, {
         description: message`resource type: plural, kind or short name`,
       }),
       namespace: namespaceOption,
-      allNamespaces: option("-A", "--all-namespaces", {
-        description: message`across all namespaces`,
-      }),
+      allNamespaces: allNamespacesOption,
     }),
     commonOptions,
   ),
-  { description: message`List objects of one resource type` },
+  {
+    description: message`List objects of one resource type`,
+    footer: examples(
+      ["platform get resources appclaims -A"],
+      ["platform get resources appclaim -n alice -o yaml"],
+    ),
+  },
 );
 
 /** Parser of `describe resource`. */
@@ -50,7 +52,7 @@ export const describeResourceCommand = command(
   merge(
     object({
       verb: constant("describe-resource" as const),
-      type: argument(string({ metavar: "TYPE" }), { description: message`resource type` }),
+      type: argument(resourceTypeValue, { description: message`resource type` }),
       name: argument(string({ metavar: "NAME" }), { description: message`object name` }),
       namespace: namespaceOption,
     }),
@@ -59,6 +61,7 @@ export const describeResourceCommand = command(
   {
     description:
       message`Show an object, its conditions and the tree of objects it owns or composes`,
+    footer: examples(["platform describe resource appclaim silly-demo -n alice"]),
   },
 );
 

@@ -4,34 +4,36 @@ import { merge, object } from "@optique/core/constructs";
 import type { InferValue } from "@optique/core/parser";
 import { argument, command, constant, option } from "@optique/core/primitives";
 import { optional, withDefault } from "@optique/core/modifiers";
-import { choice, string } from "@optique/core/valueparser";
+import { string } from "@optique/core/valueparser";
 import type { Output } from "../lib/output.ts";
 import { COMPONENT_NAMES, INGRESS_CLASSES } from "../lib/setup/components.ts";
 import { PROVIDER_NAMES } from "../providers/clusters/registry.ts";
 import type { CommandContext } from "./context.ts";
+import { examples } from "./examples.ts";
 import { commonOptions } from "./options.ts";
+import { clusterNameValue, componentsValue, ingressClassValue, providerValue } from "./values.ts";
 
 const providerArgument = withDefault(
-  argument(choice(PROVIDER_NAMES, { metavar: "PROVIDER" }), {
+  argument(providerValue, {
     description: message`${text(PROVIDER_NAMES.join(", "))} (default kwok: local, no Docker)`,
   }),
   "kwok",
 );
 const sharedOptions = object({
   clusterName: optional(
-    option("--cluster-name", string({ metavar: "NAME" }), {
+    option("--cluster-name", clusterNameValue, {
       description: message`cluster name (default platform)`,
     }),
   ),
   ingress: optional(
-    option("--ingress", choice(INGRESS_CLASSES, { metavar: "CLASS" }), {
+    option("--ingress", ingressClassValue, {
       description: message`ingress controller: ${
         text(INGRESS_CLASSES.join(", "))
       } (default contour)`,
     }),
   ),
   components: optional(
-    option("--components", string({ metavar: "LIST" }), {
+    option("--components", componentsValue, {
       description: message`comma-separated: ${text(COMPONENT_NAMES.join(", "))} (default all)`,
     }),
   ),
@@ -56,6 +58,11 @@ export const setupCommand = command(
   {
     description:
       message`Stand the platform up: cluster, ingress, Crossplane, External Secrets, Atlas, namespaces, staging app, .env`,
+    footer: examples(
+      ["platform setup --users alice,bob", "the local kwok cluster"],
+      ["source .env", "KUBECONFIG, PROVIDER, INGRESS_HOST"],
+      ["platform setup aws --dry-run -o yaml", "the plan, nothing touched"],
+    ),
   },
 );
 
@@ -71,7 +78,10 @@ export const destroyCommand = command(
     sharedOptions,
     commonOptions,
   ),
-  { description: message`Remove what setup made, in reverse order, then the cluster` },
+  {
+    description: message`Remove what setup made, in reverse order, then the cluster`,
+    footer: examples(["platform destroy", "the local cluster"], ["platform destroy aws --yes"]),
+  },
 );
 
 const list = (value?: string) => value?.split(",").map((item) => item.trim()).filter(Boolean);

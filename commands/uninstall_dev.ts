@@ -3,10 +3,13 @@ import { message } from "@optique/core/message";
 import { merge, object } from "@optique/core/constructs";
 import type { InferValue } from "@optique/core/parser";
 import { argument, command, constant, option } from "@optique/core/primitives";
+import { optional } from "@optique/core/modifiers";
 import { string } from "@optique/core/valueparser";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
+import { examples } from "./examples.ts";
 import { commonOptions, environmentOptions, flagsOf } from "./options.ts";
+import { userValue } from "./values.ts";
 
 /** Parser of `uninstall dev`. */
 export const uninstallDevCommand = command(
@@ -14,16 +17,28 @@ export const uninstallDevCommand = command(
   merge(
     object({
       verb: constant("uninstall-dev" as const),
-      user: argument(string({ metavar: "USER" }), { description: message`user name` }),
+      user: argument(userValue, { description: message`user name` }),
       keepNamespace: option("--keep-namespace", {
         description: message`keep the namespace even when apply dev created it`,
       }),
       noWait: option("--no-wait", { description: message`do not wait until everything is gone` }),
+      db: optional(
+        option("--db", string({ metavar: "SECRET" }), {
+          description:
+            message`accepted for the seed's scripts and ignored: uninstall finds everything by its labels`,
+        }),
+      ),
     }),
     environmentOptions,
     commonOptions,
   ),
-  { description: message`End the user's session and delete their dev environment` },
+  {
+    description: message`End the user's session and delete their dev environment`,
+    footer: examples(
+      ["platform uninstall dev alice"],
+      ["platform uninstall dev alice --keep-namespace --no-wait"],
+    ),
+  },
 );
 
 /** Runs `uninstall dev`. */
@@ -32,6 +47,11 @@ export async function runUninstallDev(
   context: CommandContext,
 ): Promise<Output> {
   const { uninstallDev } = await import("../lib/dev/uninstall.ts");
+  if (parsed.db !== undefined) {
+    context.reporter.info(
+      "--db is not needed to uninstall (everything is found by its labels); ignored",
+    );
+  }
   const result = await uninstallDev(parsed.user, {
     keepNamespace: parsed.keepNamespace,
     wait: !parsed.noWait,

@@ -3,6 +3,9 @@
  * that list, status and clean-up never depend on a config file.
  */
 import { usageError } from "./errors.ts";
+import { assertDnsLabel, assertValid, HOST_MAX } from "./validate.ts";
+
+export { assertDnsLabel, dnsLabelProblem } from "./validate.ts";
 
 /** Label keys platform puts on everything it creates. */
 export const LABELS = {
@@ -28,42 +31,6 @@ export const ROLE_LABEL = "platform.dev/role";
 
 /** Label selector matching everything platform manages. */
 export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGER}`;
-
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/**
- * Why `value` is not a DNS-1123 label, or undefined when it is one.
- * Kubernetes uses this rule for namespaces and label-safe names.
- */
-export function dnsLabelProblem(value: string): string | undefined {
-  if (value.length === 0) return "it is empty";
-  if (value.length > 63) return `it has ${value.length} characters; at most 63 are allowed`;
-  if (/[A-Z]/.test(value)) return "it has capital letters";
-  if (value.includes(".")) return "it has dots";
-  if (value.includes("_")) return "it has underscores";
-  if (!DNS_LABEL.test(value)) {
-    return "it must be lower-case letters, digits and '-', starting and ending with a letter or digit";
-  }
-  return undefined;
-}
-
-/**
- * Throws a usage error (exit 2) unless `value` is a DNS-1123 label.
- * `what` names the value in the message, for example "user name".
- */
-export function assertDnsLabel(what: string, value: string): string {
-  const problem = dnsLabelProblem(value);
-  if (problem) {
-    const suggestion = value.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "")
-      .slice(0, 63);
-    throw usageError(
-      `invalid ${what} ${JSON.stringify(value)}: ${problem}`,
-      `a ${what} must be a DNS-1123 label (lower-case letters, digits and '-', 1 to 63 characters)` +
-        (suggestion && suggestion !== value ? `, for example ${JSON.stringify(suggestion)}` : ""),
-    );
-  }
-  return value;
-}
 
 /** Everything that names one user's dev environment of one app. */
 export interface DevIdentity {
@@ -98,7 +65,16 @@ export function devIdentity(
       "use a shorter user or app name",
     );
   }
+  assertValid("host", "ingress host", options.ingressHost);
   const host = `${user}.${app}.${options.ingressHost}`;
+  if (host.length > HOST_MAX) {
+    throw usageError(
+      `the environment's host ${
+        JSON.stringify(host)
+      } is ${host.length} characters long; at most ${HOST_MAX} fit a host name`,
+      "use a shorter ingress host, user or app name",
+    );
+  }
   return {
     user,
     app,

@@ -2,6 +2,7 @@
  * Finding the ingress host: the ingress controller's Service gets a
  * load-balancer IP or host name; environments live under `<ip>.nip.io`.
  */
+import { isForbidden } from "./errors.ts";
 import type { Kube } from "./kube/client.ts";
 
 /** Where the common ingress controllers put their Service. */
@@ -37,7 +38,7 @@ export async function discoverIngress(kube: Kube): Promise<IngressEndpoint | und
       service = await kube.get({ apiVersion: "v1", kind: "Service", ...candidate });
     } catch (error) {
       // Developers often may not read the ingress controller's namespace; that is no reason to fail.
-      if ((error as { status?: number }).status === 403) continue;
+      if (isForbidden(error)) continue;
       throw error;
     }
     const address = service?.status?.loadBalancer?.ingress?.[0];

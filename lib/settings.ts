@@ -6,10 +6,31 @@
 import { z } from "zod";
 import { PlatformError } from "./errors.ts";
 import { parseDotenv } from "./dotenv.ts";
+import { KUBECONFIG_SEPARATOR, splitKubeconfigList } from "./kube/kubeconfig.ts";
+import { dirOf, findUp } from "./project.ts";
+import {
+  assertValid,
+  DNS_LABEL_MAX,
+  DNS_LABEL_PATTERN,
+  HOST_MAX,
+  HOST_PATTERN,
+  IMAGE_MAX,
+  IMAGE_PATTERN,
+  TAG_PATTERN,
+} from "./validate.ts";
 import { parseYaml } from "./yaml.ts";
 
-const name = z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, "must be a DNS-1123 label")
-  .max(63);
+const name = z.string().regex(DNS_LABEL_PATTERN, "must be a DNS-1123 label").max(DNS_LABEL_MAX);
+const host = z.string().regex(HOST_PATTERN, "must be a DNS-1123 subdomain (lower-case host name)")
+  .max(HOST_MAX);
+const image = z.string().regex(
+  IMAGE_PATTERN,
+  "must be an image repository without tag: [registry[:port]/]path, lower-case",
+).max(IMAGE_MAX);
+const tag = z.string().regex(
+  TAG_PATTERN,
+  "must be an image tag: letters, digits, '_', '.' and '-', at most 128, not starting with '.' or '-'",
+);
 
 /** The dev section: how a dev session runs (used by the session drivers). */
 export const devSchema = z.object({
@@ -33,17 +54,21 @@ export const platformYamlSchema = z.object({
   template: z.string().optional().describe(
     "auto (default), manifests, claim, or a path to a claim file used as the template",
   ),
-  image: z.string().optional().describe("Image of the app"),
-  tag: z.string().optional().describe("Image tag of the app"),
+  image: image.optional().describe("Image of the app (repository, without tag)"),
+  tag: tag.optional().describe("Image tag of the app"),
   port: z.number().int().min(1).max(65535).optional().describe("Port the app listens on"),
   ingressClassName: z.string().optional().describe("Ingress class (default contour)"),
-  ingressHost: z.string().optional().describe("Base host: environments get <user>.<app>.<host>"),
+  ingressHost: host.optional().describe("Base host: environments get <user>.<app>.<host>"),
   timeout: z.number().int().positive().max(86_400).optional().describe(
     "Seconds to wait for readiness (at most 86400)",
   ),
   db: z.object({
     storeName: z.string().optional().describe("ClusterSecretStore holding database secrets"),
     name: z.string().optional().describe("Database name"),
+    allow: z.array(z.string().min(1)).optional().describe(
+      "Secret-store keys --db may name: exact keys, or prefixes ending in * " +
+        "(default: <app>-*, keys starting with the app's name)",
+    ),
   }).strict().optional(),
   compositionSelector: z.record(z.string(), z.string()).optional().describe(
     "matchLabels of the claim's composition selector",
@@ -116,6 +141,8 @@ export interface Settings {
   timeout: number;
   dbStoreName?: string;
   dbName: string;
+  /** Secret-store keys --db may name (exact, or a prefix ending in *). */
+  dbAllow: string[];
   compositionSelector: Record<string, string>;
   resourceGroups: string[];
   driver: string;
@@ -135,6 +162,8 @@ export interface SettingLayers {
   file?: PlatformYaml;
   dotenv: Record<string, string>;
   baseDir: string;
+  /** Directory of the `.env` read (relative paths in it resolve from there; default baseDir). */
+  dotenvDir?: string;
   configFile?: string;
 }
 
@@ -154,9 +183,10 @@ export function mergeSettings(layers: SettingLayers): Settings {
   const [ingressHost, ingressHostSource] = ingress.find(([value]) => value) ??
     [undefined, undefined];
   const provider = pick(env.PROVIDER, dotenv.PROVIDER);
+  const app = pick(flags.app, env.PLATFORM_APP, file.app) ?? DEFAULTS.app;
 
   return {
-    app: pick(flags.app, env.PLATFORM_APP, file.app) ?? DEFAULTS.app,
+    app,
     namespace: pick(flags.namespace, file.namespace) ?? "{user}",
     template: pick(flags.template, env.PLATFORM_TEMPLATE, file.template) ?? DEFAULTS.template,
     image: pick(flags.image, file.image) ?? DEFAULTS.image,
@@ -173,6 +203,7 @@ export function mergeSettings(layers: SettingLayers): Settings {
     timeout: pick(flags.timeout, file.timeout) ?? DEFAULTS.timeout,
     dbStoreName: pick(file.db?.storeName),
     dbName: pick(file.db?.name) ?? DEFAULTS.dbName,
+    dbAllow: file.db?.allow ?? [`${app}-*`],
     compositionSelector: file.compositionSelector ?? { ...DEFAULTS.compositionSelector },
     resourceGroups: file.resourceGroups ?? [...DEFAULTS.resourceGroups],
     driver: pick(flags.driver, env.PLATFORM_DRIVER, file.driver) ?? DEFAULTS.driver,
@@ -180,7 +211,7 @@ export function mergeSettings(layers: SettingLayers): Settings {
     kubeconfig: pick(
       flags.kubeconfig,
       env.KUBECONFIG,
-      resolveFrom(layers.baseDir, dotenv.KUBECONFIG),
+      resolveListFrom(layers.dotenvDir ?? layers.baseDir, dotenv.KUBECONFIG),
     ),
     context: flags.context,
     baseDir: layers.baseDir,
@@ -192,6 +223,38 @@ export function mergeSettings(layers: SettingLayers): Settings {
 function resolveFrom(baseDir: string, path: string | undefined): string | undefined {
   if (!path) return undefined;
   return path.startsWith("/") ? path : `${baseDir}/${path}`;
+}
+
+/** A KUBECONFIG-style list with each relative entry resolved from `baseDir`. */
+function resolveListFrom(baseDir: string, list: string | undefined): string | undefined {
+  if (!list) return undefined;
+  return splitKubeconfigList(list).map((path) => resolveFrom(baseDir, path)).join(
+    KUBECONFIG_SEPARATOR,
+  );
+}
+
+const SOURCE_NAMES: Record<SettingSource, string> = {
+  flag: "--ingress-host",
+  env: "INGRESS_HOST in the environment",
+  "platform.yaml": "ingressHost in platform.yaml",
+  ".env": "INGRESS_HOST in .env",
+  default: "the default",
+  discovered: "the ingress Service",
+};
+
+/**
+ * Refuses settings that would reach the cluster malformed (exit 2, before
+ * any request): the image, the tag and the ingress host, each named with
+ * where it came from. Pure.
+ */
+export function validateSettings(settings: Settings): Settings {
+  assertValid("image", "image", settings.image, "--image or image in platform.yaml");
+  assertValid("tag", "image tag", settings.tag, "--tag or tag in platform.yaml");
+  if (settings.ingressHost) {
+    const source = SOURCE_NAMES[settings.ingressHostSource ?? "flag"];
+    assertValid("host", "ingress host", settings.ingressHost, source);
+  }
+  return settings;
 }
 
 /** Validates parsed platform.yaml content; errors name the file and the path. */
@@ -221,17 +284,22 @@ async function readIfExists(path: string): Promise<string | undefined> {
 export interface LoadSettingsOptions {
   flags?: FlagSettings;
   env?: Record<string, string | undefined>;
-  /** Directory holding platform.yaml and .env (default: the current directory). */
+  /**
+   * Where the search for platform.yaml and .env starts (default: the current
+   * directory); each is the nearest one up to the repository root.
+   */
   cwd?: string;
 }
 
-/** Reads platform.yaml and .env (when present) and merges every layer. */
+/** Reads platform.yaml and .env (the nearest of each, when present) and merges every layer. */
 export async function loadSettings(options: LoadSettingsOptions = {}): Promise<Settings> {
   const flags = options.flags ?? {};
   const env = options.env ?? Deno.env.toObject();
   const cwd = options.cwd ?? Deno.cwd();
   const explicit = flags.config ?? env.PLATFORM_CONFIG;
-  const configFile = explicit ? resolveFrom(cwd, explicit)! : `${cwd}/platform.yaml`;
+  const configFile = explicit
+    ? resolveFrom(cwd, explicit)!
+    : findUp(cwd, "platform.yaml") ?? `${cwd}/platform.yaml`;
   const text = await readIfExists(configFile);
   if (text === undefined && explicit) {
     throw new PlatformError(`config file ${configFile} does not exist`, {
@@ -241,13 +309,16 @@ export async function loadSettings(options: LoadSettingsOptions = {}): Promise<S
   const file = text === undefined
     ? undefined
     : validatePlatformYaml(parseYaml(text, configFile), configFile);
-  const dotenvText = await readIfExists(`${cwd}/.env`);
+  const dotenvFile = findUp(cwd, ".env");
+  const dotenvText = dotenvFile ? await readIfExists(dotenvFile) : undefined;
   return mergeSettings({
     flags,
     env,
     file,
     dotenv: dotenvText ? parseDotenv(dotenvText) : {},
-    baseDir: cwd,
+    // Relative paths in platform.yaml (a template file) resolve from its own directory.
+    baseDir: text !== undefined && !explicit ? dirOf(configFile) : cwd,
+    dotenvDir: dotenvFile ? dirOf(dotenvFile) : cwd,
     configFile: text === undefined ? undefined : configFile,
   });
 }

@@ -14,3 +14,47 @@ export function versionInfo(): Record<string, string> {
     os: `${Deno.build.os}/${Deno.build.arch}`,
   };
 }
+
+/** Options of {@link serverVersion}. */
+export interface ServerVersionOptions {
+  flags?: import("./settings.ts").FlagSettings;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** How long the server may take to answer (default 2000 ms). */
+  timeoutMs?: number;
+}
+
+/**
+ * The context and the API server's version, as fields of the version
+ * record. Without any kubeconfig: nothing. When the server does not answer
+ * in time, or the context is unknown, `server` says why instead; version
+ * never fails on the cluster's account.
+ */
+export async function serverVersion(
+  options: ServerVersionOptions = {},
+): Promise<Record<string, string>> {
+  const { loadSettings } = await import("./settings.ts");
+  const { Kube } = await import("./kube/client.ts");
+  const { readKubeconfigs } = await import("./kube/kubeconfig.ts");
+  const settings = await loadSettings(options);
+  try {
+    readKubeconfigs(settings.kubeconfig, { env: options.env, cwd: options.cwd });
+  } catch {
+    return {}; // no kubeconfig at all: a laptop before `platform setup`
+  }
+  const timeoutMs = options.timeoutMs ?? 2000;
+  let context = settings.context ?? "";
+  try {
+    const kube = await Kube.connect({
+      kubeconfig: settings.kubeconfig,
+      context: settings.context,
+      timeoutMs,
+      verify: false,
+    });
+    context = kube.context;
+    const version = await kube.version(timeoutMs);
+    return { context, server: version.gitVersion };
+  } catch (error) {
+    return { context, server: `unknown: ${(error as Error).message}` };
+  }
+}

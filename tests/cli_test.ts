@@ -23,6 +23,38 @@ Deno.test("apply dev refuses an invalid user name with exit 2 before any request
   }
 });
 
+Deno.test("apply dev --db refuses a secret-store key outside the app's rule, naming the rule, before any request", async () => {
+  const server = countingServer();
+  try {
+    const kubeconfig = await writeKubeconfig(`https://127.0.0.1:${server.port}`);
+    const cwd = await Deno.makeTempDir();
+    const refused = await runCli(
+      ["apply", "dev", "alice", "--db", "prod-admin-creds", "--kubeconfig", kubeconfig],
+      { cwd },
+    );
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /^error: --db prod-admin-creds is not a secret silly-demo may use: the rule is silly-demo-\*$/m,
+    );
+    assert.match(refused.stderr, /^hint: .*db\.allow in platform\.yaml/m);
+    await Deno.writeTextFile(`${cwd}/platform.yaml`, "db:\n  allow: [shared-postgres, team-a-*]\n");
+    const listed = await runCli(
+      ["apply", "dev", "alice", "--db", "team-b-db", "--kubeconfig", kubeconfig],
+      { cwd },
+    );
+    assert.match(listed.stderr, /the rule is shared-postgres, team-a-\*/);
+    assert.equal(server.connections(), 0, "no connection was made to the API server");
+    const allowed = await runCli(
+      ["apply", "dev", "alice", "--db", "team-a-db", "--dry-run", "-o", "json"],
+      { cwd },
+    );
+    assert.equal(allowed.code, 0, allowed.stderr);
+  } finally {
+    server.close();
+  }
+});
+
 Deno.test("apply dev --dry-run prints manifests that parse and round-trip, and contacts nothing", async () => {
   const server = countingServer();
   try {
@@ -35,7 +67,7 @@ Deno.test("apply dev --dry-run prints manifests that parse and round-trip, and c
       "-o",
       "yaml",
       "--db",
-      "bob-db",
+      "silly-demo-db",
       "--kubeconfig",
       kubeconfig,
     ]);
@@ -62,7 +94,10 @@ Deno.test("apply dev --dry-run prints manifests that parse and round-trip, and c
       "--template",
       "claim",
     ]);
-    assert.equal(JSON.parse(json.stdout)[0].spec.id, "bob-silly-demo");
+    const list = JSON.parse(json.stdout);
+    assert.equal(list.apiVersion, "v1");
+    assert.equal(list.kind, "List", "what kubectl apply -f - reads");
+    assert.equal(list.items[0].spec.id, "bob-silly-demo");
     assert.equal(server.connections(), 0);
   } finally {
     server.close();

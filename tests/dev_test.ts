@@ -251,7 +251,7 @@ Deno.test("forbidden by RBAC: the error names the verb, the resource and the nam
       },
     },
   );
-  const config = kube.config;
+  const { config } = await kube.clientNode();
   const cluster = config.getCurrentCluster()!;
   const limited = await writeKubeconfig(cluster.server, {
     token: token.status.token,

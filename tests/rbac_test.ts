@@ -64,7 +64,7 @@ async function namespacedDeveloper(user: string): Promise<string> {
       },
     },
   );
-  const current = kube.config.getCurrentCluster()!;
+  const current = (await kube.clientNode()).config.getCurrentCluster()!;
   const path = await writeKubeconfig(current.server, {
     token: token.status.token,
     caData: current.caData ?? btoa(await Deno.readTextFile(current.caFile!)),

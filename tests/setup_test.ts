@@ -156,7 +156,14 @@ Deno.test("setup kwok stands the platform up, a second run changes nothing, and 
     assert.equal(await Deno.readTextFile(`${cwd}/.env`), dotenv);
 
     // A developer's day after setup: the kubeconfig, host and class come from .env.
-    const applied = await runCli(["apply", "dev", "alice", "--no-session", "--db", "alice-db"], {
+    const applied = await runCli([
+      "apply",
+      "dev",
+      "alice",
+      "--no-session",
+      "--db",
+      "silly-demo-alice-db",
+    ], {
       env: baseEnv,
       cwd,
     });
@@ -647,7 +654,7 @@ Deno.test("destroy deletes a cloud cluster only after --yes or a confirmation na
     }),
     /not confirmed; nothing was deleted/,
   );
-  assert.deepEqual(questions, ["Delete the google cluster prod and everything in it?"]);
+  assert.deepEqual(questions, ["Delete the google cluster prod?"]);
   assert.doesNotMatch(await Deno.readTextFile(log), /container/, "not even looked up");
 
   const records = await destroy({

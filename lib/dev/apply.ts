@@ -8,10 +8,11 @@ import { ANNOTATIONS, LABELS, MANAGER } from "../identity.ts";
 import type { ApplyAction, Kube } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { describeRef, refOf } from "../kube/types.ts";
+import { namespaceTerminatingHint } from "../kube/status.ts";
 import { conditionReadiness, deploymentReadiness, waitFor } from "../kube/wait.ts";
 import { formatDuration, type Reporter, silentReporter } from "../progress.ts";
-import { PlatformError } from "../errors.ts";
-import { DEFAULTS, type Settings } from "../settings.ts";
+import { isConflict, isForbidden, PlatformError } from "../errors.ts";
+import { DEFAULTS, type Settings, validateSettings } from "../settings.ts";
 import type { Rendered, RenderParams } from "../../templates/template.ts";
 import type { RunningSession } from "../../providers/sessions/driver.ts";
 import { heldError, holderOf, readLease, staleReason } from "../session/lease.ts";
@@ -24,7 +25,6 @@ import {
   ingressHostOf,
   resolveDev,
 } from "./target.ts";
-import { isForbidden } from "./environments.ts";
 
 /** Options of {@link applyDev}. */
 export interface ApplyDevOptions extends DevCommandOptions {
@@ -101,6 +101,31 @@ export function defaultStoreName(provider: string | undefined): string {
   return provider && ["aws", "google", "azure"].includes(provider) ? provider : "local";
 }
 
+/**
+ * Whether a developer may copy this secret-store key into their namespace.
+ * The store itself only serves the developers' namespaces; this rule keeps
+ * `--db prod-admin-creds` from reaching it at all.
+ */
+export function dbKeyAllowed(key: string, allow: string[]): boolean {
+  return allow.some((rule) =>
+    rule.endsWith("*") ? key.startsWith(rule.slice(0, -1)) : key === rule
+  );
+}
+
+function assertDbKeyAllowed(key: string, settings: Settings): void {
+  if (dbKeyAllowed(key, settings.dbAllow)) return;
+  throw new PlatformError(
+    `--db ${key} is not a secret ${settings.app} may use: the rule is ${
+      settings.dbAllow.join(", ")
+    }`,
+    {
+      hint: "name a key the rule allows, or ask your platform engineer to add it to db.allow " +
+        "in platform.yaml",
+      exitCode: 2,
+    },
+  );
+}
+
 /** Applies `user`'s dev environment and waits until it is ready. */
 export async function applyDev(
   user: string,
@@ -109,12 +134,15 @@ export async function applyDev(
   const started = Date.now();
   const reporter = options.reporter ?? silentReporter;
   const { settings, identityFor } = await resolveDev(user, options);
+  // Image, tag and ingress host reach the cluster as they are: refused before any request.
+  validateSettings(settings);
   if (options.db !== undefined && !options.db) {
     throw new PlatformError("--db needs the name of a secret", {
       hint: "pass the secret's name in the secret store, for example --db silly-demo-db",
       exitCode: 2,
     });
   }
+  if (options.db !== undefined) assertDbKeyAllowed(options.db, settings);
   // A claim file's own image, tag, port and class yield only to flags.
   const explicit = {
     image: options.flags?.image !== undefined,
@@ -351,13 +379,22 @@ export async function ensureNamespace(
   user: string,
 ): Promise<boolean> {
   const ref = { apiVersion: "v1", kind: "Namespace", name: namespace };
+  let existing: KubeObject | undefined;
   try {
-    if (await kube.get(ref)) return false;
+    existing = await kube.get(ref);
   } catch (error) {
     // Rights that end at the namespace: it exists (someone gave it), it just cannot be read.
     if (isForbidden(error)) return false;
     throw error;
   }
+  if (existing?.metadata.deletionTimestamp) {
+    // Whatever is applied now goes with it: fail before anything is changed, and say why.
+    throw new PlatformError(
+      `namespace ${namespace} is being deleted: nothing can be applied in it until it is gone`,
+      { hint: namespaceTerminatingHint(namespace), reason: "namespace-terminating" },
+    );
+  }
+  if (existing) return false;
   try {
     await kube.create({
       apiVersion: "v1",
@@ -370,7 +407,7 @@ export async function ensureNamespace(
     });
     return true;
   } catch (error) {
-    if ((error as { status?: number }).status === 409) return false; // created meanwhile
+    if (isConflict(error)) return false; // created meanwhile
     throw error;
   }
 }

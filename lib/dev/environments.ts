@@ -49,9 +49,10 @@ export async function serves(kube: Kube, apiVersion: string, kind: string): Prom
 /** Every dev environment, optionally of one user and app, across namespaces. */
 export async function findEnvironments(
   kube: Kube,
-  filter: { user?: string; app?: string; namespace?: string } = {},
+  filter: { user?: string; app?: string; namespace?: string; selector?: string } = {},
 ): Promise<Environment[]> {
-  const labelSelector = `${devSelector(filter.user, filter.app)},!${ROLE_LABEL}`;
+  const labelSelector = [devSelector(filter.user, filter.app), `!${ROLE_LABEL}`, filter.selector]
+    .filter(Boolean).join(",");
   const found = new Map<string, Environment>();
   if (await serves(kube, APP_CLAIM.apiVersion, APP_CLAIM.kind)) {
     const claims = await kube.list(APP_CLAIM.apiVersion, APP_CLAIM.kind, {
@@ -116,9 +117,4 @@ export async function environmentObjects(
     );
   }
   return objects;
-}
-
-/** Whether an error is the API server's 403. */
-export function isForbidden(error: unknown): boolean {
-  return (error as { status?: number }).status === 403;
 }

@@ -1,13 +1,13 @@
 /** `list dev` and `status dev`: records about environments, read from the cluster. */
-import { PlatformError } from "../errors.ts";
+import { isForbidden, PlatformError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { assertDnsLabel } from "../identity.ts";
 import { formatAge } from "../progress.ts";
 import { loadSettings } from "../settings.ts";
 import { connect, type DevCommandOptions, namespaceFor } from "./target.ts";
-import { environmentObjects, findEnvironments, isForbidden } from "./environments.ts";
+import { environmentObjects, findEnvironments } from "./environments.ts";
 import { findCondition } from "../kube/types.ts";
-import { sessionStatus } from "./session.ts";
+import { sessionStatus, sessionStatuses } from "./session.ts";
 import { sessionLine } from "../session/status.ts";
 import type { SessionStatus } from "../../providers/sessions/driver.ts";
 
@@ -27,19 +27,30 @@ export interface EnvironmentRow {
 
 /** Every dev environment in the cluster. */
 export async function listDev(
-  options: DevCommandOptions & { user?: string } = {},
+  options: DevCommandOptions & {
+    user?: string;
+    namespace?: string;
+    selector?: string;
+    /** A connection to use instead of one made from the settings. */
+    kube?: Kube;
+  } = {},
 ): Promise<EnvironmentRow[]> {
   if (options.user) assertDnsLabel("user name", options.user);
   const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
-  const kube = await connect(settings);
-  const environments = await findEnvironments(kube, { user: options.user }).catch((error) => {
+  const kube = options.kube ?? await connect(settings);
+  const { namespace: only, selector } = options;
+  const environments = await findEnvironments(kube, {
+    user: options.user,
+    namespace: only,
+    selector,
+  }).catch((error) => {
     if (!isForbidden(error)) throw error;
     // A developer whose rights end at their namespace still sees their own environments.
     const namespace = options.user ? namespaceFor(settings, options.user) : kube.namespace;
     options.reporter?.info(
       `not allowed to list across namespaces; showing namespace ${namespace} only`,
     );
-    return findEnvironments(kube, { user: options.user, namespace }).catch((inner) => {
+    return findEnvironments(kube, { user: options.user, namespace, selector }).catch((inner) => {
       if (!isForbidden(inner)) throw inner;
       throw new PlatformError(
         `not allowed to list dev environments across namespaces, nor in namespace ${namespace}`,
@@ -51,15 +62,16 @@ export async function listDev(
       );
     });
   });
-  return await Promise.all(environments.map(async ({ user, namespace, app, url, ready, age }) => ({
+  const sessions = await sessionStatuses(kube, environments);
+  return environments.map(({ user, namespace, app, url, ready, age }, i) => ({
     user,
     namespace,
     app,
     url,
     ready,
     age,
-    ...sessionFields(await sessionStatus(kube, namespace, app)),
-  })));
+    ...sessionFields(sessions[i]),
+  }));
 }
 
 /** The record of `status dev <user>`. */

@@ -18,8 +18,16 @@ import type {
   StopResult,
 } from "../../providers/sessions/driver.ts";
 import { devSettings } from "../session/dev_settings.ts";
-import { readLease, releaseLease } from "../session/lease.ts";
-import { findLeftovers, type Leftover, repair } from "../session/repair.ts";
+import { holderOf, LEASE_ROLE, leaseName, readLease, releaseLease } from "../session/lease.ts";
+import {
+  findLeftovers,
+  type Leftover,
+  OKTETO_CLONE_LABEL,
+  oktetoCloneName,
+  repair,
+} from "../session/repair.ts";
+import { ROLE_LABEL } from "../identity.ts";
+import type { KubeObject } from "../kube/types.ts";
 
 /** Repairs a crashed session of one app in one namespace, if there is one. */
 export async function repairEnvironment(
@@ -55,6 +63,7 @@ export async function startSession(
   const driver = driverNamed(settings.driver);
   const found = target.driverFound ?? await driver.preflight(target.env);
   reporter.step("ok", `session driver ${found}`);
+  await kube.clientNode(); // exec and port-forward go through client-node
   return await driver.start({
     kube,
     user: target.user,
@@ -75,8 +84,9 @@ async function sessionOn(
   kube: Kube,
   namespace: string,
   app: string,
+  known?: KubeObject | null,
 ): Promise<{ driver: SessionDriver; status: SessionStatus } | undefined> {
-  const lease = (await readLease(kube, namespace, app)) ?? null;
+  const lease = known !== undefined ? known : (await readLease(kube, namespace, app)) ?? null;
   for (const driver of DRIVERS) {
     const status = await driver.status({ kube, namespace, app, lease });
     if (status) return { driver, status };
@@ -133,9 +143,7 @@ export async function gc(
   const reporter = options.reporter ?? silentReporter;
   const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
   const kube = await connect(settings);
-  const namespace = options.allNamespaces
-    ? undefined
-    : options.namespace ?? kube.config.getContextObject(kube.context)?.namespace ?? "default";
+  const namespace = options.allNamespaces ? undefined : options.namespace ?? kube.namespace;
   const records: GcRecord[] = [];
   for (const leftover of await findLeftovers(kube, namespace)) {
     if (options.dryRun) {
@@ -170,4 +178,44 @@ export async function sessionStatus(
   app: string,
 ): Promise<SessionStatus | undefined> {
   return (await sessionOn(kube, namespace, app))?.status;
+}
+
+/**
+ * The sessions of many environments (`list dev`) in a number of requests
+ * that does not grow with them: one list of session Leases and one of
+ * okteto's labelled clones, in the environments' namespace when they share
+ * one (rights that end there suffice), else across namespaces. Each driver
+ * then answers from what was listed; only a hand-run `okteto up` (a clone
+ * and no Lease) costs the okteto driver its own GET. okteto versions that
+ * did not label their clones show in `status dev`, not here.
+ */
+export async function sessionStatuses(
+  kube: Kube,
+  environments: readonly { namespace: string; app: string }[],
+): Promise<(SessionStatus | undefined)[]> {
+  if (!environments.length) return [];
+  const spaces = new Set(environments.map((environment) => environment.namespace));
+  const namespace = spaces.size === 1 ? [...spaces][0] : undefined;
+  const [leases, clones] = await Promise.all([
+    kube.list("coordination.k8s.io/v1", "Lease", {
+      namespace,
+      labelSelector: `${ROLE_LABEL}=${LEASE_ROLE}`,
+    }),
+    kube.list("apps/v1", "Deployment", { namespace, labelSelector: OKTETO_CLONE_LABEL }),
+  ]);
+  const key = (object: KubeObject) => `${object.metadata.namespace}/${object.metadata.name}`;
+  const leaseAt = new Map(leases.items.map((lease) => [key(lease), lease]));
+  const cloneAt = new Set(clones.items.map(key));
+  return await Promise.all(environments.map(async ({ namespace, app }) => {
+    const lease = leaseAt.get(`${namespace}/${leaseName(app)}`) ?? null;
+    if (lease) {
+      // The driver the Lease names answers from it without a request.
+      const named = DRIVERS.find((driver) => driver.name === holderOf(lease).driver);
+      const status = await named?.status({ kube, namespace, app, lease });
+      if (status) return status;
+    } else if (!cloneAt.has(`${namespace}/${oktetoCloneName(app)}`)) {
+      return undefined;
+    }
+    return (await sessionOn(kube, namespace, app, lease))?.status;
+  }));
 }

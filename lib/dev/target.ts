@@ -4,6 +4,7 @@
  * list and status so they agree on names.
  */
 import { PlatformError } from "../errors.ts";
+import { hostProblem } from "../validate.ts";
 import { type DevIdentity, devIdentity } from "../identity.ts";
 import { discoverIngress } from "../ingress.ts";
 import { Kube } from "../kube/client.ts";
@@ -67,6 +68,15 @@ export async function ingressHostOf(
   if (kube) {
     const found = await discoverIngress(kube);
     if (found) {
+      const problem = hostProblem(found.host);
+      if (problem) {
+        throw new PlatformError(
+          `the ingress Service ${found.service} reports the address ${
+            JSON.stringify(found.host)
+          }, which is no host name: ${problem}`,
+          { hint: "set the ingress host yourself: --ingress-host HOST or INGRESS_HOST" },
+        );
+      }
       reporter?.info(`ingress host ${found.host} (from Service ${found.service})`);
       return found.host;
     }
@@ -106,6 +116,8 @@ export async function assertServed(
         throw new PlatformError(`${error.message}; nothing was applied`, {
           hint: error.hint,
           cause: error,
+          status: error.status,
+          reason: error.reason,
         });
       }
       throw error;

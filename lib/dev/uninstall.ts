@@ -2,14 +2,14 @@
  * `uninstall dev`: delete what apply made, found by labels, and wait until
  * it is gone. Running it twice is fine: the second run finds nothing.
  */
-import { ANNOTATIONS, assertDnsLabel, LABELS, MANAGED_SELECTOR } from "../identity.ts";
-import type { Kube } from "../kube/client.ts";
+import { ANNOTATIONS, assertDnsLabel } from "../identity.ts";
 import { describeRef, refOf } from "../kube/types.ts";
 import { waitGone } from "../kube/wait.ts";
 import { formatDuration, silentReporter } from "../progress.ts";
 import { loadSettings } from "../settings.ts";
 import { connect, type DevCommandOptions, namespaceFor } from "./target.ts";
-import { environmentObjects, isForbidden } from "./environments.ts";
+import { environmentObjects } from "./environments.ts";
+import { isForbidden } from "../errors.ts";
 import { foreignObjects } from "./namespace_contents.ts";
 import { stopSession } from "./session.ts";
 

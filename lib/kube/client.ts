@@ -4,11 +4,17 @@
  * plugins); requests, errors and timeouts are ours, so every failure names
  * the server, the verb, the resource and the namespace, and carries a hint.
  *
- * client-node costs ~600 ms to import, so it is loaded lazily: commands
- * that never reach the cluster (--help, --dry-run) never pay for it.
+ * client-node costs 430–500 ms to import, so it is loaded lazily: commands
+ * that never reach the cluster (--help, --dry-run) never pay for it, and
+ * for kubeconfigs the REST fast path serves (rest.ts: CA, client
+ * certificate, token) requests go over Deno's own fetch and client-node is
+ * loaded only for exec and port-forward ({@link Kube.clientNode}).
  */
 import { observeServerDate } from "./server_clock.ts";
-import { PlatformError } from "../errors.ts";
+import { type ErrorReason, isNotFound, PlatformError } from "../errors.ts";
+import { KUBECONFIG_SEPARATOR, type LoadedKubeconfig, readKubeconfigs } from "./kubeconfig.ts";
+import { RestConnection } from "./rest.ts";
+import { classifyStatus, namespaceTerminatingHint, parseStatus } from "./status.ts";
 import type { KubeObject, ObjectRef } from "./types.ts";
 import { describeRef } from "./types.ts";
 
@@ -25,9 +31,28 @@ export function loadClientModules(): Promise<{ k8s: ClientNode; undici: Undici }
   return modules;
 }
 
+/** client-node, its fetch and the kubeconfig it loaded: what exec and port-forward need. */
+export interface NodeClient {
+  k8s: ClientNode;
+  undici: Undici;
+  config: InstanceType<ClientNode["KubeConfig"]>;
+}
+
+/** client-node with the merged kubeconfig loaded and `context` selected. */
+async function nodeClientFor(document: unknown, context: string): Promise<NodeClient> {
+  const { k8s, undici } = await loadClientModules();
+  const config = new k8s.KubeConfig();
+  config.loadFromString(JSON.stringify(document));
+  config.setCurrentContext(context);
+  return { k8s, undici, config };
+}
+
 /** How to reach a cluster. */
 export interface ConnectOptions {
-  /** Kubeconfig file(s); default $KUBECONFIG, then ~/.kube/config. */
+  /**
+   * Kubeconfig file(s), a KUBECONFIG-style list merged as kubectl merges it;
+   * default $KUBECONFIG, then ~/.kube/config.
+   */
   kubeconfig?: string;
   /** Context name; default the kubeconfig's current context. */
   context?: string;
@@ -93,57 +118,106 @@ export class Kube {
   readonly server: string;
   /** The kubeconfig context in use. */
   readonly context: string;
-  /** The kubeconfig file(s) it came from, for messages. */
+  /** The kubeconfig file(s) it came from, for messages (a KUBECONFIG-style list). */
   readonly kubeconfigPath: string;
-  readonly #k8s: ClientNode;
-  readonly #undici: Undici;
-  readonly #config: InstanceType<ClientNode["KubeConfig"]>;
+  /** The kubeconfig file(s) it came from, in priority order. */
+  readonly kubeconfigPaths: string[];
+  /** client-node: loaded at connect for what the REST fast path declines, else on first use. */
+  #node?: NodeClient;
+  /** The REST fast path (rest.ts), when it serves this kubeconfig. */
+  readonly #rest?: RestConnection;
+  readonly #document: LoadedKubeconfig["document"];
   readonly #timeoutMs: number;
   readonly #resources = new Map<string, Promise<ResourceInfo[] | undefined>>();
   /** Number of requests sent, for the idle-traffic figure of sessions. */
   requestCount = 0;
 
   private constructor(
-    k8s: ClientNode,
-    undici: Undici,
-    config: InstanceType<ClientNode["KubeConfig"]>,
-    kubeconfigPath: string,
+    via: NodeClient | RestConnection,
+    loaded: LoadedKubeconfig,
     timeoutMs: number,
   ) {
-    this.#k8s = k8s;
-    this.#undici = undici;
-    this.#config = config;
+    if (via instanceof RestConnection) {
+      this.#rest = via;
+      this.context = via.context;
+      this.server = via.server;
+    } else {
+      this.#node = via;
+      this.context = via.config.getCurrentContext();
+      this.server = via.config.getCurrentCluster()?.server ?? "";
+    }
+    this.#document = loaded.document;
     this.#timeoutMs = timeoutMs;
-    this.kubeconfigPath = kubeconfigPath;
-    this.context = config.getCurrentContext();
-    this.server = config.getCurrentCluster()?.server ?? "";
+    this.kubeconfigPaths = loaded.paths;
+    this.kubeconfigPath = loaded.paths.join(KUBECONFIG_SEPARATOR);
+  }
+
+  /** What sends this connection's requests: the REST fast path, or client-node. */
+  get via(): "rest" | "client-node" {
+    return this.#rest ? "rest" : "client-node";
   }
 
   /** The context's namespace, as kubectl picks it (default when the context names none). */
   get namespace(): string {
-    return this.#config.getContextObject(this.context)?.namespace || "default";
+    if (this.#rest) return this.#rest.namespace || "default";
+    return this.#node!.config.getContextObject(this.context)?.namespace || "default";
   }
 
-  /** The client-node KubeConfig, for exec, port-forward and logs. */
+  /**
+   * client-node for exec, port-forward and logs, loaded on first use
+   * (430–500 ms); `k8s` and `config` need it loaded.
+   */
+  async clientNode(): Promise<NodeClient> {
+    this.#node ??= await nodeClientFor(this.#document, this.context);
+    return this.#node;
+  }
+
+  #loadedNode(): NodeClient {
+    if (!this.#node) {
+      throw new PlatformError("the Kubernetes client for exec and port-forward is not loaded", {
+        hint: "internal: await kube.clientNode() before using kube.k8s or kube.config",
+      });
+    }
+    return this.#node;
+  }
+
+  /** The client-node KubeConfig, for exec, port-forward and logs (after {@link clientNode}). */
   get config(): InstanceType<ClientNode["KubeConfig"]> {
-    return this.#config;
+    return this.#loadedNode().config;
   }
 
-  /** The loaded client-node module. */
+  /** The loaded client-node module (after {@link clientNode}). */
   get k8s(): ClientNode {
-    return this.#k8s;
+    return this.#loadedNode().k8s;
   }
 
-  /** Loads the kubeconfig, selects the context and (by default) checks the server answers. */
+  /**
+   * Loads the kubeconfig (several files merged as kubectl does), selects the
+   * context and (by default) checks the server answers.
+   */
   static async connect(options: ConnectOptions = {}): Promise<Kube> {
-    const path = resolveKubeconfigPath(options.kubeconfig);
+    const loaded = readKubeconfigs(options.kubeconfig);
+    const path = loaded.paths.join(KUBECONFIG_SEPARATOR);
+    // The fast path (rest.ts): no client-node to import. A TLS failure there falls through to
+    // client-node, whose TLS stack accepts some certificates rustls refuses.
+    const rest = await RestConnection.open(loaded.document, options.context);
+    if (rest) {
+      const fast = new Kube(rest, loaded, options.timeoutMs ?? 15_000);
+      try {
+        if (options.verify !== false) await fast.version(5_000);
+        return fast;
+      } catch (error) {
+        if (findCode(error) !== "ERR_TLS_CERT") throw error;
+      }
+    }
     const { k8s, undici } = await loadClientModules();
     const config = new k8s.KubeConfig();
     try {
-      config.loadFromFile(path);
+      // JSON is YAML; the paths in it are already absolute (resolved per file).
+      config.loadFromString(JSON.stringify(loaded.document));
     } catch (error) {
       throw new PlatformError(`cannot load kubeconfig ${path}: ${(error as Error).message}`, {
-        hint: "check the file is a kubeconfig (kubectl --kubeconfig FILE config view)",
+        hint: `check the file is a kubeconfig (${kubectlWith(loaded.paths)} config view)`,
         cause: error,
       });
     }
@@ -166,17 +240,49 @@ export class Kube {
         hint: "pass --context NAME, or run `kubectl config use-context NAME`",
       });
     }
-    const kube = new Kube(k8s, undici, config, path, options.timeoutMs ?? 15_000);
+    const kube = new Kube({ k8s, undici, config }, loaded, options.timeoutMs ?? 15_000);
     if (options.verify !== false) await kube.version(5_000);
     return kube;
   }
 
-  /** The server's /version (also the connectivity check). */
-  version(timeoutMs?: number): Promise<{ gitVersion: string; major: string; minor: string }> {
-    return this.request("GET", "/version", {
-      timeoutMs,
-      about: { verb: "get", resource: "version" },
-    });
+  /**
+   * The server's /version (also the connectivity check). An endpoint that
+   * answers 404 or no version is reported as not a Kubernetes API server.
+   */
+  async version(
+    timeoutMs?: number,
+  ): Promise<{ gitVersion: string; major: string; minor: string }> {
+    const notKubernetes = (answer: string, cause?: unknown) =>
+      new PlatformError(
+        `${this.server} (context ${this.context}) is not a Kubernetes API server: ${answer}`,
+        {
+          hint: `check the server URL of the context's cluster (${
+            kubectlWith(this.kubeconfigPaths)
+          } config view --minify): it must be the API server's address, not an ingress, proxy or web server`,
+          reason: "not-kubernetes",
+          status: (cause as PlatformError | undefined)?.status,
+          cause,
+        },
+      );
+    let version: { gitVersion?: string; major: string; minor: string } | undefined;
+    try {
+      version = await this.request("GET", "/version", {
+        timeoutMs,
+        about: { verb: "get", resource: "version" },
+      });
+    } catch (error) {
+      if (isNotFound(error) || (error as PlatformError).reason === "not-kubernetes") {
+        throw notKubernetes(
+          isNotFound(error) ? "it answers 404 to GET /version" : (error as Error).message,
+          error,
+        );
+      }
+      throw error;
+    }
+    if (typeof version?.gitVersion !== "string") {
+      throw notKubernetes("its answer to GET /version names no gitVersion");
+    }
+    return version as { gitVersion: string; major: string; minor: string };
   }
 
   /** Sends one request and returns the parsed JSON body; throws PlatformError on failure. */
@@ -184,7 +290,22 @@ export class Kube {
     const response = await this.#send(method, path, options);
     const text = await response.text();
     if (!response.ok) throw this.#httpError(method, path, response.status, text, options);
-    return (text ? JSON.parse(text) : undefined) as T;
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new PlatformError(
+        `${method} ${path} on ${this.server} answered HTTP ${response.status} with something ` +
+          `that is not JSON (${JSON.stringify(text.slice(0, 60))})`,
+        {
+          hint:
+            `check the server URL of context ${this.context}: it must be a Kubernetes API server`,
+          reason: "not-kubernetes",
+          status: response.status,
+          cause: error,
+        },
+      );
+    }
   }
 
   async #send(method: string, path: string, options: RequestOptions) {
@@ -192,9 +313,13 @@ export class Kube {
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
     }
-    const context = new this.#k8s.RequestContext(url.toString(), method as never);
-    await this.#config.applySecurityAuthentication(context);
-    const headers: Record<string, string> = { ...context.getHeaders(), accept: "application/json" };
+    const node = this.#rest ? undefined : this.#node!;
+    const context = node && new node.k8s.RequestContext(url.toString(), method as never);
+    if (context) await node!.config.applySecurityAuthentication(context);
+    const headers: Record<string, string> = {
+      ...context?.getHeaders(),
+      accept: "application/json",
+    };
     let body: string | undefined;
     if (options.body !== undefined) {
       body = typeof options.body === "string" ? options.body : JSON.stringify(options.body);
@@ -204,13 +329,15 @@ export class Kube {
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
     this.requestCount++;
     try {
-      const response = await this.#undici.fetch(url, {
-        method,
-        headers,
-        body,
-        dispatcher: context.getDispatcher() as never,
-        signal,
-      });
+      const response = this.#rest
+        ? await this.#rest.fetch(url, { method, headers, body, signal })
+        : await node!.undici.fetch(url, {
+          method,
+          headers,
+          body,
+          dispatcher: context!.getDispatcher() as never,
+          signal,
+        });
       observeServerDate(response.headers.get("date"));
       return response;
     } catch (error) {
@@ -248,14 +375,15 @@ export class Kube {
     const check = tls
       ? `check the cluster's certificate-authority in ${this.kubeconfigPath} (the server's certificate is not trusted by it)`
       : `check that the cluster is running and that ${this.kubeconfigPath} is the kubeconfig you mean ` +
-        `(try: kubectl --kubeconfig ${this.kubeconfigPath} --context ${this.context} cluster-info); ` +
+        `(try: ${kubectlWith(this.kubeconfigPaths)} --context ${this.context} cluster-info); ` +
         "for the local cluster run ./denow task cluster:up, then `source .env`";
     return new PlatformError(
       `cannot reach the Kubernetes API server ${this.server} (context ${this.context}): ${reason}`,
-      { hint: check, cause: error },
+      { hint: check, cause: error, reason: timedOut ? "timeout" : "unreachable" },
     );
   }
 
+  /** Turns a failure answer into a PlatformError with its status, reason, message and hint. */
   #httpError(
     method: string,
     path: string,
@@ -263,59 +391,53 @@ export class Kube {
     text: string,
     options: RequestOptions,
   ): PlatformError {
-    const error = this.#describeHttpError(method, path, status, text, options);
-    // Callers branch on the status (404 = absent, 403 = not allowed, 409 = exists).
-    return Object.assign(error, { status });
-  }
-
-  #describeHttpError(
-    method: string,
-    path: string,
-    status: number,
-    text: string,
-    options: RequestOptions,
-  ) {
-    let message = text.trim();
-    let reason: string | undefined;
-    try {
-      const parsed = JSON.parse(text);
-      if (parsed?.message) message = parsed.message;
-      reason = parsed?.reason;
-    } catch { /* not a Status object; keep the text */ }
+    const body = parseStatus(text);
+    const reason = classifyStatus(status, body);
     const about = options.about ?? { verb: method.toLowerCase(), resource: path };
     const where = about.namespace ? ` in namespace ${about.namespace}` : "";
     const target = `${about.resource}${about.name ? ` ${about.name}` : ""}`;
-    if (status === 401) {
-      return new PlatformError(
-        `the API server ${this.server} rejected the credentials of context ${this.context} (401 Unauthorized)`,
-        { hint: "log in again or refresh the kubeconfig's token or certificate" },
-      );
-    }
-    if (status === 403) {
-      return new PlatformError(
-        `forbidden: ${about.verb} on ${target}${where} was refused by RBAC (context ${this.context}): ${message}`,
-        {
-          hint:
-            `ask a cluster admin for a Role granting "${about.verb}" on ${about.resource}${where}; ` +
+    const error = (message: string, hint?: string) =>
+      new PlatformError(message, { hint, status, reason });
+    switch (reason) {
+      case "unauthorized":
+        return error(
+          `the API server ${this.server} rejected the credentials of context ${this.context} (401 Unauthorized)`,
+          "log in again or refresh the kubeconfig's token or certificate",
+        );
+      case "namespace-terminating": {
+        const namespace = about.namespace ?? "of the request";
+        return error(
+          `namespace ${namespace} is being deleted: the API server refuses new objects in it, ` +
+            `so ${about.verb} on ${target} failed (context ${this.context})`,
+          namespaceTerminatingHint(namespace),
+        );
+      }
+      case "forbidden":
+        return error(
+          `forbidden: ${about.verb} on ${target}${where} was refused by RBAC (context ${this.context}): ${body.message}`,
+          `ask a cluster admin for a Role granting "${about.verb}" on ${about.resource}${where}; ` +
             `check with: kubectl auth can-i ${about.verb} ${about.resource}${
               about.namespace ? ` -n ${about.namespace}` : ""
             }`,
-        },
-      );
+        );
     }
-    return new PlatformError(
-      `${about.verb} ${target}${where} failed: ${message || `HTTP ${status}`}${
-        reason ? ` (${reason})` : ""
+    const hints: Partial<Record<ErrorReason, string>> = {
+      "invalid":
+        "the server refused the object as invalid; render it with --dry-run -o yaml to inspect it",
+      // A Status naming an object: that object is absent. Anything else: the path is not served.
+      "not-found": body.isStatus && body.name
+        ? "it does not exist (or was deleted meanwhile)"
+        : "the API server does not serve this path: its kind is not installed in this cluster " +
+          "(platform setup installs the platform's kinds)",
+      "conflict": body.reason === "AlreadyExists"
+        ? "it exists already (someone created it at the same time); run the command again"
+        : "someone else changed it at the same time; run the command again",
+    };
+    return error(
+      `${about.verb} ${target}${where} failed: ${body.message || `HTTP ${status}`}${
+        body.reason ? ` (${body.reason})` : ""
       }`,
-      {
-        hint: status === 422
-          ? "the server refused the object as invalid; render it with --dry-run -o yaml to inspect it"
-          : status === 404
-          ? "it does not exist, or its kind is not installed in this cluster (platform setup installs the platform's kinds)"
-          : status === 409
-          ? "someone else changed it at the same time, or it already exists; run the command again"
-          : undefined,
-      },
+      reason && hints[reason],
     );
   }
 
@@ -351,7 +473,7 @@ export class Kube {
           categories: (resource.categories as string[] | undefined) ?? [],
         }));
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -372,6 +494,7 @@ export class Kube {
             `install the component that defines it (platform setup does), or check with: kubectl api-resources --api-group=${
               apiVersion.split("/")[0]
             }`,
+          reason: "kind-not-served",
         },
       );
     }
@@ -398,7 +521,7 @@ export class Kube {
     try {
       return await this.request<T>("GET", path, { about: aboutRef("get", ref) });
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return undefined;
+      if (isNotFound(error)) return undefined;
       throw error;
     }
   }
@@ -462,7 +585,7 @@ export class Kube {
     });
   }
 
-  /** Creates an object; fails with status 409 when it exists. */
+  /** Creates an object; fails with reason `conflict` (409) when it exists. */
   async create<T extends KubeObject = KubeObject>(object: KubeObject): Promise<T> {
     const ref = { ...object, name: "", namespace: object.metadata.namespace };
     return this.request<T>("POST", await this.pathOf(ref), {
@@ -488,7 +611,7 @@ export class Kube {
       });
       return true;
     } catch (error) {
-      if ((error as { status?: number }).status === 404) return false;
+      if (isNotFound(error)) return false;
       throw error;
     }
   }
@@ -517,27 +640,14 @@ function findCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/**
- * The kubeconfig file to load: the given path, else the first file of
- * $KUBECONFIG, else ~/.kube/config. Fails with a hint when none exists.
- */
-export function resolveKubeconfigPath(given?: string): string {
-  const candidates = given
-    ? [given]
-    : Deno.env.get("KUBECONFIG")
-    ? Deno.env.get("KUBECONFIG")!.split(":").filter(Boolean)
-    : [`${Deno.env.get("HOME") ?? ""}/.kube/config`];
-  for (const candidate of candidates) {
-    try {
-      if (Deno.statSync(candidate).isFile) return candidate;
-    } catch { /* try the next one */ }
-  }
-  throw new PlatformError(`no kubeconfig found (looked at ${candidates.join(", ")})`, {
-    hint:
-      "run `platform setup` (or ./denow task cluster:up for the local cluster) and `source .env`, " +
-      "or pass --kubeconfig FILE",
-  });
+/** The kubectl command line that reads the same kubeconfig file(s), for hints. */
+export function kubectlWith(paths: string[]): string {
+  return paths.length === 1
+    ? `kubectl --kubeconfig ${paths[0]}`
+    : `KUBECONFIG=${paths.join(KUBECONFIG_SEPARATOR)} kubectl`;
 }
+
+export { resolveKubeconfigPath } from "./kubeconfig.ts";
 
 /** Formats an object reference for messages (re-exported for callers). */
 export { describeRef };

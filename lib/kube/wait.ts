@@ -3,7 +3,7 @@
  * a watch from that resourceVersion until a check passes or time runs out.
  * A timeout names what was awaited, what was seen last and where to look.
  */
-import { PlatformError } from "../errors.ts";
+import { isTransient, PlatformError } from "../errors.ts";
 import type { Kube } from "./client.ts";
 import type { KubeObject, ObjectRef } from "./types.ts";
 import { describeRef, findCondition } from "./types.ts";
@@ -106,9 +106,7 @@ export async function waitFor(
  * (403, 404 of the kind itself, a bug) is final.
  */
 function transient(error: unknown): boolean {
-  if (!(error instanceof PlatformError)) return false;
-  const status = (error as { status?: number }).status;
-  return status === undefined || status === 410 || status === 429 || status >= 500;
+  return isTransient(error);
 }
 
 async function followWatch(
@@ -143,7 +141,7 @@ async function followWatch(
     if (!abort.signal.aborted) {
       throw error instanceof PlatformError ? error : new PlatformError(
         `the watch connection broke: ${(error as Error).message}`,
-        { cause: error },
+        { cause: error, reason: "unreachable" },
       );
     }
   } finally {

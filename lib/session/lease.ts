@@ -8,7 +8,7 @@
  */
 import { hostname, uptime } from "node:os";
 import process from "node:process";
-import { PlatformError } from "../errors.ts";
+import { isConflict, PlatformError, statusOf } from "../errors.ts";
 import { serverNow } from "../kube/server_clock.ts";
 import { devLabels } from "../identity.ts";
 import type { Kube } from "../kube/client.ts";
@@ -33,6 +33,7 @@ export const LEASE_ANNOTATIONS = {
   since: "platform.dev/since",
   syncedFiles: "platform.dev/synced-files",
   forwards: "platform.dev/forwards",
+  syncError: "platform.dev/last-sync-error",
 } as const;
 
 /** Who holds a session, as recorded on its Lease. */
@@ -225,7 +226,7 @@ export async function acquireLease(
       }
       return { previous, previousStale: stale };
     } catch (error) {
-      if ((error as { status?: number }).status !== 409 || attempt >= 2) throw error;
+      if (!isConflict(error) || attempt >= 2) throw error;
       // Lost a race: read again; the winner's live Lease refuses us above.
     }
   }
@@ -261,7 +262,7 @@ export async function renewLease(
     });
     return true;
   } catch (error) {
-    const status = (error as { status?: number }).status;
+    const status = statusOf(error);
     // 404: deleted (uninstall dev, gc); 409/422: the test failed, another holder has it.
     if (status === 404 || status === 409 || status === 422) return false;
     throw error;

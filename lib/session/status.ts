@@ -13,6 +13,8 @@ export interface SessionStatus {
   /** The Lease was not renewed in time, or its process is gone: a leftover for gc. */
   stale?: string;
   syncedFiles?: number;
+  /** The last sync failure and when, while the session has not synced since. */
+  lastSyncError?: string;
   forwards?: string;
 }
 
@@ -37,6 +39,7 @@ export function statusOfLease(lease: KubeObject): SessionStatus {
     stale: staleReason(lease),
     syncedFiles: synced === undefined ? undefined : Number(synced),
     forwards: annotations[LEASE_ANNOTATIONS.forwards],
+    lastSyncError: annotations[LEASE_ANNOTATIONS.syncError] || undefined,
   };
 }
 
@@ -63,5 +66,5 @@ export function sessionLine(status: SessionStatus | undefined, now = Date.now())
   const age = formatAge(status.since, now);
   return `${status.driver} ${status.holder}${age ? ` ${age}` : ""}${
     status.stale ? ` (${status.stale})` : ""
-  }`;
+  }${status.lastSyncError ? " (sync failing)" : ""}`;
 }

@@ -73,6 +73,8 @@ export async function setupContext(options: SetupOptions): Promise<SetupContext>
   const ingress = components.find((component) => component.ingress)!.ingress!;
   const users = [...new Set(options.users ?? [])];
   for (const user of users) assertDnsLabel("user name", user);
+  // Cluster names reach kwokctl, eksctl, gcloud and az as argv: a DNS label can never be read as a flag.
+  if (options.clusterName !== undefined) assertDnsLabel("cluster name", options.clusterName);
   const kubeconfigPath = options.kubeconfig ?? provider.kubeconfigPath(cwd, env);
   const reporter = options.reporter ?? silentReporter;
   const providerContext: ProviderContext = {

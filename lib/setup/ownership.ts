@@ -4,7 +4,7 @@
  * (and names) everything else, on a shared cluster whose ingress controller
  * or Crossplane someone else may have installed first.
  */
-import { PlatformError } from "../errors.ts";
+import { isKindNotServed } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import type { KubeObject, ObjectRef } from "../kube/types.ts";
 import type { Component } from "./components.ts";
@@ -49,7 +49,7 @@ export async function deleteOurs(
     try {
       existing = await kube.get(ref);
     } catch (error) {
-      if (error instanceof PlatformError && /does not serve/.test(error.message)) continue;
+      if (isKindNotServed(error)) continue;
       throw error;
     }
     if (!existing) continue;

@@ -7,6 +7,7 @@
 import type { KubeObject } from "../kube/types.ts";
 import { defaultStoreName } from "../dev/apply.ts";
 import { SETUP_LABELS } from "./labels.ts";
+import { LABELS, MANAGER } from "../identity.ts";
 
 /** The ClusterSecretStore for a provider; its name is what `apply dev --db` refers to. */
 export function secretStoreFor(
@@ -31,6 +32,10 @@ export function secretStoreFor(
     apiVersion: "external-secrets.io/v1",
     kind: "ClusterSecretStore",
     metadata: { name: defaultStoreName(provider), labels: SETUP_LABELS },
-    spec: { provider: spec },
+    spec: {
+      provider: spec,
+      // Served only to namespaces platform made (developers' and staging), not to every namespace.
+      conditions: [{ namespaceSelector: { matchLabels: { [LABELS.managedBy]: MANAGER } } }],
+    },
   };
 }

@@ -3,6 +3,7 @@
  * - skipped because it already was so, ✗ failed (and nothing after it
  * runs). A dry run asks each step for its plan instead and touches nothing.
  */
+import { reasonOf } from "../errors.ts";
 import { formatDuration, type Reporter } from "../progress.ts";
 
 /** One step's outcome, as setup and destroy return it. */
@@ -76,7 +77,7 @@ async function retryBusy(step: Step, reporter: Reporter) {
     try {
       return await step.run();
     } catch (error) {
-      const busy = (error as { status?: number }).status === 429;
+      const busy = reasonOf(error) === "throttled";
       if (!busy || attempt >= BUSY_ATTEMPTS) throw error;
       reporter.info(
         `${step.name}: the API server is busy (${(error as Error).message}); again in ${attempt} s`,

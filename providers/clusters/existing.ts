@@ -3,7 +3,6 @@
  * points at. Nothing is created or destroyed: setup installs into it and
  * destroy removes only what setup put there.
  */
-import { Kube } from "../../lib/kube/client.ts";
 import { addressForIp, awaitLoadBalancer } from "./ingress_address.ts";
 import type { ClusterProvider } from "./provider.ts";
 
@@ -18,6 +17,8 @@ export const existingProvider: ClusterProvider = {
   kubeconfigPath: (_cwd, env) =>
     env.KUBECONFIG?.split(":").find(Boolean) ?? `${env.HOME}/.kube/config`,
   async preflight(context) {
+    // Loaded here: listing the providers (--help, completions) must not load the client.
+    const { Kube } = await import("../../lib/kube/client.ts");
     await Kube.connect({ kubeconfig: context.kubeconfigPath, context: context.kubeContext });
   },
   exists: () => Promise.resolve(true),

@@ -18,7 +18,6 @@ import {
   missingError,
 } from "./kwok/binaries.ts";
 import { createArgv, deleteArgv } from "./kwok/kwokctl.ts";
-import { clusterExists, ensureCluster, stopCluster } from "./kwok/lifecycle.ts";
 import { defaultCacheDir, type LocalCluster } from "./kwok/local_cluster.ts";
 import { LOCAL_INGRESS } from "./ingress_address.ts";
 import type { ClusterProvider, PlannedCommand, ProviderContext } from "./provider.ts";
@@ -62,6 +61,8 @@ function missingNow(binDir: string): string[] {
   });
 }
 
+const lifecycle = () => import("./kwok/lifecycle.ts");
+
 const log = (context: ProviderContext) => (line: string) => context.reporter.info(line);
 
 /** The kwok provider. */
@@ -79,15 +80,17 @@ export const kwokProvider: ClusterProvider = {
     const missing = await missingBinaries(cluster.binDir);
     if (!missing.length) return;
     // Nothing to delete without a cluster: no reason to build for minutes.
-    if (purpose === "destroy" && !(await clusterExists(cluster))) return;
+    if (purpose === "destroy" && !(await (await lifecycle()).clusterExists(cluster))) return;
     if (!(await haveGo())) throw missingError(cluster.binDir, missing);
     // Built here, not in the cluster step: helm, checked next, is one of them.
     await ensureBinaries(cluster.binDir, log(context));
   },
 
-  exists: (context) => clusterExists(localCluster(context)),
+  // The lifecycle (and the YAML parser under it) loads only when a cluster is touched.
+  exists: async (context) => (await lifecycle()).clusterExists(localCluster(context)),
 
   async ensureRunning(context) {
+    const { ensureCluster } = await lifecycle();
     const result = await ensureCluster(localCluster(context), { log: log(context) });
     if (result.action !== "reused") return `${result.action} again (its processes had stopped)`;
     return result.sandboxerStarted ? "pod sandboxer started again" : undefined;
@@ -121,12 +124,12 @@ export const kwokProvider: ClusterProvider = {
   },
 
   async create(context) {
-    await ensureCluster(localCluster(context), { log: log(context) });
+    await (await lifecycle()).ensureCluster(localCluster(context), { log: log(context) });
   },
 
   async destroy(context) {
     const cluster = localCluster(context);
-    await stopCluster(cluster, { log: log(context) });
+    await (await lifecycle()).stopCluster(cluster, { log: log(context) });
     // Directories left empty (non-recursive removal keeps anything else).
     for (
       const dir of [`${cluster.stateDir}/${cluster.name}`, `${cluster.stateDir}/kwok/clusters`]

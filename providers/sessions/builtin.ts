@@ -95,6 +95,22 @@ async function verifySync(exec: ExecTarget, workdir: string, sent: number): Prom
   }
 }
 
+/** How long the first sync is retried on a pod that does not take exec yet. */
+const FIRST_SYNC_MS = 10_000;
+
+/** Runs `fn` until it succeeds or {@link FIRST_SYNC_MS} pass (then its last error), unless aborted. */
+async function withRetries<T>(fn: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  const deadline = Date.now() + FIRST_SYNC_MS;
+  for (let attempt = 0;; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (Date.now() >= deadline || signal?.aborted) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** attempt, 2000)));
+    }
+  }
+}
+
 /** "exit status 3" out of the cluster's failure message (its wording varies by kubelet). */
 function exitText(status: string): string {
   const code = status.match(/exit (?:status|code) (\d+)/)?.[1];
@@ -130,7 +146,13 @@ export const builtinDriver: SessionDriver = {
 
     const lease = await holdLease(kube, namespace, app, holder, {
       takeover: target.takeover,
-      annotations: () => ({ [LEASE_ANNOTATIONS.syncedFiles]: String(stats.files) }),
+      // Each renewal carries the counters and the last sync failure, for list dev and status dev.
+      annotations: () => ({
+        [LEASE_ANNOTATIONS.syncedFiles]: String(stats.files),
+        [LEASE_ANNOTATIONS.syncError]: stats.lastError
+          ? `${stats.lastErrorAt ?? ""} ${stats.lastError}`.trim().slice(0, 500)
+          : "",
+      }),
       onLost: (current) => void end({ lostTo: current ?? null }).catch(() => {}),
       onUnreachable: (error) =>
         reporter.step(
@@ -219,9 +241,14 @@ export const builtinDriver: SessionDriver = {
       const exec: ExecTarget = { kube, namespace, pod, container: app };
       await startStep(phase("sync", reporter, target.signal));
       const started = performance.now();
-      const initial = await startStep(initialSync(exec, target.dir, dev.workdir));
+      // A pod that just turned Ready may not take exec at once (its node is still setting it
+      // up): the first sync is tried for a few seconds before the session gives up.
+      const initial = await startStep(withRetries(async () => {
+        const synced = await initialSync(exec, target.dir, dev.workdir);
+        await verifySync(exec, dev.workdir, synced.files);
+        return synced;
+      }, target.signal));
       Object.assign(stats, initial);
-      await startStep(verifySync(exec, dev.workdir, initial.files));
       reporter.step(
         "ok",
         `synced ${stats.files} files (${stats.bytes} bytes) to ${dev.workdir} in ${

@@ -150,3 +150,12 @@ Deno.test("settings: the ingress class setup wrote to .env is what apply dev use
   });
   assert.equal(flagged.ingressClassName, "traefik", "flags still win");
 });
+
+Deno.test("the secret store serves only namespaces platform made", () => {
+  for (const provider of ["kwok", "aws", "google", "azure"]) {
+    const store = secretStoreFor(provider, {});
+    assert.deepEqual(store.spec.conditions, [
+      { namespaceSelector: { matchLabels: { "app.kubernetes.io/managed-by": "platform" } } },
+    ]);
+  }
+});

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { PlatformError } from "../../lib/errors.ts";
 import { recordingReporter } from "../../mod.ts";
 import { runSteps, type Step, withinStep } from "../../lib/setup/steps.ts";
 
@@ -73,8 +74,9 @@ Deno.test("steps: work inside a step reports as indented progress, not as steps 
 Deno.test("steps: a 429 from a busy API server runs the (idempotent) step again", async () => {
   const reporter = recordingReporter();
   let calls = 0;
-  const busy = Object.assign(new Error("list ExternalSecret failed: storage is (re)initializing"), {
+  const busy = new PlatformError("list ExternalSecret failed: storage is (re)initializing", {
     status: 429,
+    reason: "throttled",
   });
   const records = await runSteps(
     [{
