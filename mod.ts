@@ -20,10 +20,9 @@ export {
   type FlagSettings,
   loadSettings,
   mergeSettings,
-  platformYamlJsonSchema,
-  platformYamlSchema,
   type Settings,
 } from "./lib/settings.ts";
+export { platformYamlJsonSchema, platformYamlSchema } from "./lib/settings_schema.ts";
 export { parseDotenv, updateDotenv } from "./lib/dotenv.ts";
 export { parseYaml, parseYamlStream, toYaml, toYamlStream } from "./lib/yaml.ts";
 export {

@@ -1,11 +1,18 @@
 /** `platform apply dev <user>`: parse, call applyDev, shape the record. */
-import { message, text } from "@optique/core/message";
+import {
+  argument,
+  command,
+  constant,
+  type InferValue,
+  merge,
+  message,
+  object,
+  option,
+  optional,
+  string,
+  text,
+} from "./optique.ts";
 import { DRIVER_NAMES } from "../providers/sessions/registry.ts";
-import { merge, object } from "@optique/core/constructs";
-import { argument, command, constant, option } from "@optique/core/primitives";
-import { optional } from "@optique/core/modifiers";
-import { string } from "@optique/core/valueparser";
-import type { InferValue } from "@optique/core/parser";
 import { PlatformError, usageError } from "../lib/errors.ts";
 import { dirOf, findUp } from "../lib/project.ts";
 import type { Output } from "../lib/output.ts";

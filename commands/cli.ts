@@ -3,11 +3,7 @@
  * run the verb's action, print its records. `main` returns an exit code
  * and takes its streams injected, so tests run the real CLI in-process.
  */
-import { runParser } from "@optique/core/facade";
-import { commandLine, message } from "@optique/core/message";
-import { or } from "@optique/core/constructs";
-import { command } from "@optique/core/primitives";
-import type { InferValue } from "@optique/core/parser";
+import { command, commandLine, type InferValue, message, or, runParser } from "./optique.ts";
 import {
   closest,
   type CommandNode,
@@ -42,7 +38,7 @@ import {
 import { DYNAMIC_COMPLETION, runDynamicCompletion } from "./dynamic_completion.ts";
 import { initCommand, runInit } from "./init.ts";
 import { commonOptions } from "./options.ts";
-import { buildTree } from "./surface.ts";
+import { buildShape, buildTree } from "./surface.ts";
 
 /** The parser of every verb. */
 export const cli = or(
@@ -68,13 +64,9 @@ export const cli = or(
   completionsCommand,
 );
 
-let tree: CommandNode | undefined;
-
-/** The command tree (completion, normalization, did-you-mean), from the parsers above. */
-export function commandTree(): CommandNode {
-  if (tree) return tree;
-  const built = buildTree(cli, commonOptions);
-  built.children.push({
+/** `help COMMAND` (the facade's) as a node of `root`. */
+function withHelpCommand(root: CommandNode): CommandNode {
+  root.children.push({
     name: "help",
     path: ["help"],
     description: "Show the help of a command",
@@ -83,10 +75,27 @@ export function commandTree(): CommandNode {
     args: [{
       metavar: "COMMAND",
       description: "a command",
-      completer: { values: built.children.map((child) => child.name) },
+      completer: { values: root.children.map((child) => child.name) },
     }],
   });
-  return tree = built;
+  return root;
+}
+
+let tree: CommandNode | undefined;
+
+/** The command tree (completion scripts), from the parsers' doc pages above. */
+export function commandTree(): CommandNode {
+  return tree ??= withHelpCommand(buildTree(cli, commonOptions));
+}
+
+let shape: CommandNode | undefined;
+
+/**
+ * The command tree without descriptions, from the parsers' usage: what every
+ * run reads (normalization, the verb, did-you-mean), cheap to build.
+ */
+export function commandShape(): CommandNode {
+  return shape ??= withHelpCommand(buildShape(cli, commonOptions));
 }
 
 /** Where the CLI writes; injected so tests capture it. */
@@ -124,7 +133,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     return 0;
   }
   // Bare `platform` shows the help, as kubectl does.
-  const root = commandTree();
+  const root = commandShape();
   const args = argv.length ? normalizeArgs(root, argv) : ["--help"];
   const resolved = resolveCommand(root, args);
   if (resolved.unknown !== undefined) {

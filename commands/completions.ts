@@ -3,11 +3,16 @@
  * hidden `platform __complete <source>` the completion scripts run for
  * values only the kubeconfig or the cluster knows.
  */
-import { message } from "@optique/core/message";
-import { merge, object } from "@optique/core/constructs";
-import type { InferValue } from "@optique/core/parser";
-import { argument, command, constant } from "@optique/core/primitives";
-import { optional } from "@optique/core/modifiers";
+import {
+  argument,
+  command,
+  constant,
+  type InferValue,
+  merge,
+  message,
+  object,
+  optional,
+} from "./optique.ts";
 import type { CommandNode } from "../lib/completion/tree.ts";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";

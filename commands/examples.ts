@@ -1,5 +1,5 @@
 /** The examples section of a verb's `--help`. */
-import { lineBreak, type Message, type MessageTerm, text } from "@optique/core/message";
+import { lineBreak, type Message, type MessageTerm, text } from "./optique.ts";
 
 /** A help footer listing example command lines, each with an optional note. */
 export function examples(...lines: [command: string, note?: string][]): Message {

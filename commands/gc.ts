@@ -1,8 +1,5 @@
 /** `platform gc`: find and repair what crashed dev sessions left behind. */
-import { message } from "@optique/core/message";
-import { merge, object } from "@optique/core/constructs";
-import type { InferValue } from "@optique/core/parser";
-import { command, constant, option } from "@optique/core/primitives";
+import { command, constant, type InferValue, merge, message, object, option } from "./optique.ts";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";

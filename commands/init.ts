@@ -1,10 +1,16 @@
 /** `platform init`: make an app repository ready for platform and devbox. */
-import { message } from "@optique/core/message";
-import { merge, object } from "@optique/core/constructs";
-import type { InferValue } from "@optique/core/parser";
-import { argument, command, constant, option } from "@optique/core/primitives";
-import { optional } from "@optique/core/modifiers";
-import { string } from "@optique/core/valueparser";
+import {
+  argument,
+  command,
+  constant,
+  type InferValue,
+  merge,
+  message,
+  object,
+  option,
+  optional,
+  string,
+} from "./optique.ts";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";

@@ -1,9 +1,15 @@
 /** `platform list dev` and `platform status dev <user>`. */
-import { message } from "@optique/core/message";
-import { merge, object } from "@optique/core/constructs";
-import type { InferValue } from "@optique/core/parser";
-import { argument, command, constant, option } from "@optique/core/primitives";
-import { optional } from "@optique/core/modifiers";
+import {
+  argument,
+  command,
+  constant,
+  type InferValue,
+  merge,
+  message,
+  object,
+  option,
+  optional,
+} from "./optique.ts";
 import { usageError } from "../lib/errors.ts";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";

@@ -1,8 +1,5 @@
 /** `platform version` and `platform config schema`. */
-import { message } from "@optique/core/message";
-import { merge, object } from "@optique/core/constructs";
-import type { InferValue } from "@optique/core/parser";
-import { command, constant } from "@optique/core/primitives";
+import { command, constant, type InferValue, merge, message, object } from "./optique.ts";
 import type { Output } from "../lib/output.ts";
 import { versionInfo } from "../lib/version.ts";
 import type { CommandContext } from "./context.ts";
@@ -49,7 +46,7 @@ export const configSchemaCommand = command(
 
 /** Runs `config schema`: JSON unless YAML is asked for. */
 export async function runConfigSchema(): Promise<Output> {
-  const { platformYamlJsonSchema } = await import("../lib/settings.ts");
+  const { platformYamlJsonSchema } = await import("../lib/settings_schema.ts");
   const schema = platformYamlJsonSchema();
   return { kind: "text", text: JSON.stringify(schema, null, 2), value: schema };
 }

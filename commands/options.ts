@@ -5,12 +5,17 @@
  * by key: a new setting flag is one field here and one in FlagSettings
  * (lib/settings.ts), which the compiler checks against each other.
  */
-import { message, text } from "@optique/core/message";
-import { object } from "@optique/core/constructs";
-import type { InferValue } from "@optique/core/parser";
-import { option } from "@optique/core/primitives";
-import { optional, withDefault } from "@optique/core/modifiers";
-import { integer, string } from "@optique/core/valueparser";
+import {
+  type InferValue,
+  integer,
+  message,
+  object,
+  option,
+  optional,
+  string,
+  text,
+  withDefault,
+} from "./optique.ts";
 import type { OutputFormat } from "../lib/output_formats.ts";
 import type { FlagSettings } from "../lib/settings.ts";
 import { TEMPLATE_CHOICES } from "../templates/registry.ts";

@@ -1,9 +1,14 @@
 /** `platform get resource-types | resources` and `platform describe resource`. */
-import { message } from "@optique/core/message";
-import { merge, object } from "@optique/core/constructs";
-import type { InferValue } from "@optique/core/parser";
-import { argument, command, constant } from "@optique/core/primitives";
-import { string } from "@optique/core/valueparser";
+import {
+  argument,
+  command,
+  constant,
+  type InferValue,
+  merge,
+  message,
+  object,
+  string,
+} from "./optique.ts";
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";

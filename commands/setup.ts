@@ -1,10 +1,18 @@
 /** `platform setup <provider>` and `platform destroy <provider>`: parse, call mod.ts, records. */
-import { message, text } from "@optique/core/message";
-import { merge, object } from "@optique/core/constructs";
-import type { InferValue } from "@optique/core/parser";
-import { argument, command, constant, option } from "@optique/core/primitives";
-import { optional, withDefault } from "@optique/core/modifiers";
-import { string } from "@optique/core/valueparser";
+import {
+  argument,
+  command,
+  constant,
+  type InferValue,
+  merge,
+  message,
+  object,
+  option,
+  optional,
+  string,
+  text,
+  withDefault,
+} from "./optique.ts";
 import type { Output } from "../lib/output.ts";
 import { COMPONENT_NAMES, INGRESS_CLASSES } from "../lib/setup/components.ts";
 import { PROVIDER_NAMES } from "../providers/clusters/registry.ts";

@@ -1,11 +1,19 @@
 /**
  * The command tree of the CLI, read from the parsers' own documentation
  * (optique's doc pages: the same entries `--help` prints), with each value's
- * completer found by its metavar (commands/values.ts). Completion scripts,
- * argument normalization and did-you-mean use it; nothing is listed twice.
+ * completer found by its metavar (commands/values.ts), for the completion
+ * scripts; and the same tree without descriptions, read from the parsers'
+ * usage, for what every run does (argument normalization, did-you-mean).
+ * Nothing is listed twice.
  */
-import { formatMessage, type Message } from "@optique/core/message";
-import { getDocPageSync, type Parser } from "@optique/core/parser";
+import {
+  formatMessage,
+  getDocPageSync,
+  type Message,
+  type Parser,
+  type Usage,
+  type UsageTerm,
+} from "./optique.ts";
 import type { ArgumentNode, CommandNode, OptionNode } from "../lib/completion/tree.ts";
 import { completerOf } from "./values.ts";
 
@@ -80,4 +88,86 @@ function optionsOf(
     }
   }
   return options;
+}
+
+/** Whether the doc pages leave a term out (optique's isDocHidden). */
+function docHidden(hidden: unknown): boolean {
+  return hidden === true || hidden === "doc" || hidden === "help";
+}
+
+/**
+ * The tree of {@link buildTree} without descriptions, read from the parsers'
+ * usage (plain data, built with the parsers) instead of their doc pages,
+ * which render every description. It is what `main` reads on every run to
+ * normalize argv, find the verb and suggest one, for about a millisecond
+ * instead of some 25 ms; tests/unit/completion_tree_test.ts checks that
+ * both readings agree.
+ */
+export function buildShape(
+  // deno-lint-ignore no-explicit-any
+  parser: Parser<"sync", any, any>,
+  // deno-lint-ignore no-explicit-any
+  globals: Parser<"sync", any, any>,
+): CommandNode {
+  const optionsIn = (usage: Usage): OptionNode[] => {
+    const options: OptionNode[] = [];
+    const walk = (terms: Usage): void => {
+      for (const term of terms) {
+        if (term.type === "option") {
+          if (docHidden(term.hidden)) continue;
+          if (options.some((option) => option.names[0] === term.names[0])) continue;
+          options.push({
+            names: [...term.names],
+            metavar: term.metavar,
+            description: "",
+            completer: term.metavar ? completerOf(term.metavar) : {},
+          });
+        } else if (term.type === "exclusive") {
+          for (const alternative of term.terms) walk(alternative);
+        } else if (hasTerms(term)) {
+          walk(term.terms);
+        }
+      }
+    };
+    walk(usage);
+    return options;
+  };
+  const globalOptions = optionsIn(globals.usage);
+  const visit = (path: string[], name: string, usage: Usage): CommandNode => {
+    const node: CommandNode = { name, path, description: "", children: [], options: [], args: [] };
+    /** Everything after a command term is that command's. */
+    const own: UsageTerm[] = [];
+    const walk = (terms: Usage): void => {
+      for (const [index, term] of terms.entries()) {
+        if (term.type === "command") {
+          if (!docHidden(term.hidden)) {
+            node.children.push(visit([...path, term.name], term.name, terms.slice(index + 1)));
+          }
+          return;
+        } else if (term.type === "exclusive") {
+          for (const alternative of term.terms) walk(alternative);
+        } else if (hasTerms(term)) {
+          walk(term.terms);
+        } else {
+          own.push(term);
+          if (term.type === "argument" && !docHidden(term.hidden)) {
+            node.args.push({
+              metavar: term.metavar,
+              description: "",
+              completer: completerOf(term.metavar),
+            });
+          }
+        }
+      }
+    };
+    walk(usage);
+    node.options = node.children.length ? [...globalOptions] : optionsIn(own);
+    node.options.push(HELP);
+    return node;
+  };
+  return visit([], "platform", parser.usage);
+}
+
+function hasTerms(term: UsageTerm): term is UsageTerm & { terms: Usage } {
+  return term.type === "optional" || term.type === "multiple" || term.type === "sequence";
 }

@@ -4,8 +4,7 @@
  * these; the completion tree finds the completer by the metavar it sees in
  * the parsers' documentation, so help, parsing and completion agree.
  */
-import { message, text } from "@optique/core/message";
-import { choice, type NonEmptyString, string, type ValueParser } from "@optique/core/valueparser";
+import { choice, message, type NonEmptyString, string, text, type ValueParser } from "./optique.ts";
 import type { Completer } from "../lib/completion/tree.ts";
 import { parseDuration } from "../lib/duration.ts";
 import type { PlatformError } from "../lib/errors.ts";

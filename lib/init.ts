@@ -8,7 +8,7 @@
  */
 import { usageError } from "./errors.ts";
 import { dnsLabelProblem } from "./identity.ts";
-import { type PlatformYaml, validatePlatformYaml } from "./settings.ts";
+import { type PlatformYaml, validatePlatformYaml } from "./settings_schema.ts";
 import { parseYaml, toYaml } from "./yaml.ts";
 
 /** The devbox init_hook line: PATH, .env exports and completions for the shell devbox starts. */

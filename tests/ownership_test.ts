@@ -56,10 +56,13 @@ Deno.test("apply dev refuses to take over a Service platform did not create; --a
       metadata: { name: "silly-demo", namespace: user, labels: { team: "payments" } },
       spec: { selector: { app: "payments" }, ports: [{ port: 9000 }] },
     });
-    const refused = await runCli(["apply", "dev", user, "--no-session"], {
-      env: env(dir),
-      cwd: dir,
-    });
+    const refused = await runCli(
+      ["apply", "dev", user, "--no-session", "--template", "manifests"],
+      {
+        env: env(dir),
+        cwd: dir,
+      },
+    );
     assert.equal(refused.code, 1, refused.stderr);
     assert.match(
       refused.stderr,
@@ -73,7 +76,15 @@ Deno.test("apply dev refuses to take over a Service platform did not create; --a
       "nothing half-applied",
     );
 
-    const adopted = await runCli(["apply", "dev", user, "--no-session", "--adopt"], {
+    const adopted = await runCli([
+      "apply",
+      "dev",
+      user,
+      "--no-session",
+      "--template",
+      "manifests",
+      "--adopt",
+    ], {
       env: env(dir),
       cwd: dir,
     });
@@ -90,7 +101,10 @@ Deno.test("an autoscaler owns replicas: a second apply dev leaves them as it set
   const { dir } = await appCopy();
   const run = (args: string[]) => runCli(args, { env: env(dir), cwd: dir });
   try {
-    assert.equal((await run(["apply", "dev", user, "--no-session"])).code, 0);
+    assert.equal(
+      (await run(["apply", "dev", user, "--no-session", "--template", "manifests"])).code,
+      0,
+    );
     await kube.apply({
       apiVersion: "autoscaling/v2",
       kind: "HorizontalPodAutoscaler",
@@ -107,7 +121,7 @@ Deno.test("an autoscaler owns replicas: a second apply dev leaves them as it set
     });
     // What the autoscaler would do under load.
     await kube.mergePatch(deployment(user, "silly-demo"), { spec: { replicas: 3 } });
-    const again = await run(["apply", "dev", user, "--no-session"]);
+    const again = await run(["apply", "dev", user, "--no-session", "--template", "manifests"]);
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stderr, /replicas of silly-demo left to HorizontalPodAutoscaler silly-demo/);
     assert.equal((await kube.get(deployment(user, "silly-demo")))!.spec.replicas, 3);
@@ -122,7 +136,10 @@ Deno.test("uninstall dev keeps a namespace it created while it holds anything pl
   const { dir } = await appCopy();
   const run = (args: string[]) => runCli(args, { env: env(dir), cwd: dir });
   try {
-    assert.equal((await run(["apply", "dev", user, "--no-session"])).code, 0);
+    assert.equal(
+      (await run(["apply", "dev", user, "--no-session", "--template", "manifests"])).code,
+      0,
+    );
     await kube.apply({
       apiVersion: "v1",
       kind: "ConfigMap",
@@ -143,7 +160,10 @@ Deno.test("uninstall dev keeps a namespace it created while it holds anything pl
 
     await kube.delete({ apiVersion: "v1", kind: "ConfigMap", namespace: user, name: "my-notes" });
     await kube.delete(deployment(user, "worker"));
-    assert.equal((await run(["apply", "dev", user, "--no-session"])).code, 0);
+    assert.equal(
+      (await run(["apply", "dev", user, "--no-session", "--template", "manifests"])).code,
+      0,
+    );
     const removed = await run(["uninstall", "dev", user, "-o", "json"]);
     assert.equal(removed.code, 0, removed.stderr);
     assert.equal(JSON.parse(removed.stdout).namespaceDeleted, true, removed.stderr);
@@ -157,9 +177,19 @@ Deno.test("a Deployment that only has the dev copy's name is never replaced by a
   const { dir } = await appCopy();
   const run = (args: string[]) => runCli(args, { env: env(dir), cwd: dir });
   try {
-    assert.equal((await run(["apply", "dev", user, "--no-session"])).code, 0);
+    assert.equal(
+      (await run(["apply", "dev", user, "--no-session", "--template", "manifests"])).code,
+      0,
+    );
     await kube.apply(theirs(user, "silly-demo-dev"));
-    const session = await startPlatform(["apply", "dev", user, "--session"], {
+    const session = await startPlatform([
+      "apply",
+      "dev",
+      user,
+      "--session",
+      "--template",
+      "manifests",
+    ], {
       cwd: dir,
       env: env(dir),
     }).finished;

@@ -26,6 +26,8 @@ const env = (dir: string) => ({
   KUBECONFIG: cluster.kubeconfigPath,
   INGRESS_HOST: "127.0.0.1.nip.io",
   PLATFORM_SESSION_LEASE_SECONDS: String(LEASE_SECONDS),
+  // The manifests template whatever kinds the shared test cluster serves at the moment.
+  PLATFORM_TEMPLATE: "manifests",
   HOME: dir,
   PATH: Deno.env.get("PATH") ?? "",
 });

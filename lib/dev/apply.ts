@@ -15,8 +15,6 @@ import { isConflict, isForbidden, PlatformError } from "../errors.ts";
 import { DEFAULTS, type Settings, validateSettings } from "../settings.ts";
 import type { Rendered, RenderParams } from "../../templates/template.ts";
 import type { RunningSession } from "../../providers/sessions/driver.ts";
-import { heldError, holderOf, readLease, staleReason } from "../session/lease.ts";
-import { repairEnvironment, startSession } from "./session.ts";
 import {
   assertServed,
   chooseTemplate,
@@ -183,6 +181,8 @@ export async function applyDev(
   await assertOurs(kube, rendered.manifests, options.adopt ?? false);
   await yieldReplicasToAutoscaler(kube, rendered.manifests, reporter);
   await guardSession(kube, identity.namespace, settings.app, options.takeover ?? false);
+  // The session code (and node:net, node:os under it) loads past the dry run only.
+  const { repairEnvironment, startSession } = await import("./session.ts");
   await repairEnvironment(
     kube,
     identity.namespace,
@@ -307,6 +307,7 @@ async function guardSession(
   app: string,
   takeover: boolean,
 ): Promise<void> {
+  const { heldError, holderOf, readLease, staleReason } = await import("../session/lease.ts");
   const lease = await readLease(kube, namespace, app);
   if (!lease || staleReason(lease) || takeover) return;
   throw heldError(holderOf(lease), namespace, app);

@@ -6,7 +6,6 @@
  */
 import { PlatformError } from "../../lib/errors.ts";
 import { run, which } from "../../lib/run.ts";
-import { holdLease, thisHolder } from "../../lib/session/lease.ts";
 import type { RunningSession, SessionDriver, SessionTarget, StopResult } from "./driver.ts";
 
 /** The environment without unset entries, as Deno.Command wants it. */
@@ -88,6 +87,8 @@ export async function foregroundSession(
   target: SessionTarget,
 ): Promise<RunningSession> {
   const { kube, namespace, app, reporter } = target;
+  // The lease code (and node:os under it) loads with a session, not with the driver registry.
+  const { holdLease, thisHolder } = await import("../../lib/session/lease.ts");
   let takenOverBy: string | undefined;
   // Set once spawned; the Lease may be lost (onLost) at any time after it is taken.
   const running: { child?: Deno.ChildProcess } = {};

@@ -2,7 +2,6 @@
 import { usageError } from "../../lib/errors.ts";
 import { clusterOf, type ClusterRef, findCli, foregroundSession } from "./cli_driver.ts";
 import type { SessionDriver, SessionTarget } from "./driver.ts";
-import { leaseStatusOf } from "../../lib/session/status.ts";
 
 /** The argv of a mirrord session for a target. */
 export function mirrordArgv(
@@ -43,5 +42,6 @@ export const mirrordDriver: SessionDriver = {
   },
   // mirrord's agent goes with its process: nothing in the cluster outlives the session.
   stop: () => Promise.resolve({ driver: "mirrord", restored: true, leaseReleased: false }),
-  status: (target) => leaseStatusOf("mirrord", target),
+  status: async (target) =>
+    (await import("../../lib/session/status.ts")).leaseStatusOf("mirrord", target),
 };

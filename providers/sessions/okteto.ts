@@ -9,8 +9,9 @@ import {
   hasCli,
   runForeground,
 } from "./cli_driver.ts";
-import { findLeftovers, oktetoCloneName, repair } from "../../lib/session/repair.ts";
-import { leaseStatusOf } from "../../lib/session/status.ts";
+
+/** The repair code, loaded by stop() and status() only: the driver registry stays light. */
+const repairs = () => import("../../lib/session/repair.ts");
 
 type Where = Pick<SessionTarget, "namespace" | "app"> & { cluster?: ClusterRef };
 const contextArgs = (target: Where) => target.cluster ? ["--context", target.cluster.context] : [];
@@ -64,6 +65,7 @@ export const oktetoDriver: SessionDriver = {
       target.reporter.info("okteto is not installed here: undoing its swap through the API");
     }
     // Whatever okteto down left (or could not run): its clone goes, the original scales back.
+    const { findLeftovers, repair } = await repairs();
     let restored = false;
     for (const leftover of await findLeftovers(target.kube, target.namespace)) {
       if (leftover.app !== target.app || leftover.kind !== "okteto") continue;
@@ -73,13 +75,14 @@ export const oktetoDriver: SessionDriver = {
     return { driver: "okteto", restored, leaseReleased: false };
   },
   async status(target) {
+    const { leaseStatusOf } = await import("../../lib/session/status.ts");
     const leased = await leaseStatusOf("okteto", target);
     if (leased) return leased;
     // `okteto up` run by hand: no Lease of ours, but its clone (<app>-okteto) says one is there.
     const clone = await target.kube.get({
       apiVersion: "apps/v1",
       kind: "Deployment",
-      name: oktetoCloneName(target.app),
+      name: (await repairs()).oktetoCloneName(target.app),
       namespace: target.namespace,
     });
     if (!clone) return undefined;

@@ -10,7 +10,6 @@ import {
 } from "./cli_driver.ts";
 import type { SessionDriver, SessionTarget } from "./driver.ts";
 import { PlatformError } from "../../lib/errors.ts";
-import { leaseStatusOf } from "../../lib/session/status.ts";
 
 /** The argv list of a telepresence session for a target: connect, then intercept. */
 export function telepresencePlan(
@@ -131,5 +130,6 @@ export const telepresenceDriver: SessionDriver = {
     }
     return { driver: "telepresence", restored: true, leaseReleased: false };
   },
-  status: (target) => leaseStatusOf("telepresence", target),
+  status: async (target) =>
+    (await import("../../lib/session/status.ts")).leaseStatusOf("telepresence", target),
 };

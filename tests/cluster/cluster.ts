@@ -3,7 +3,9 @@
  * with its own name, port and state directory, so tests never meet a
  * developer's `platform setup` cluster. Only what is test-specific is here.
  *
- * As a command: `deno run -A tests/cluster/cluster.ts up | down | status [--json]`.
+ * As a command: `deno run -A tests/cluster/cluster.ts up [--compositions] | down | status [--json]
+ * | compositions stop`. `--compositions` also starts the compositions stand-in
+ * (tests/compositions/) and keeps it until `down` or `compositions stop`.
  *
  * @module
  */
@@ -21,6 +23,12 @@ import {
   SOURCE_ROOT,
 } from "../../providers/clusters/kwok/local_cluster.ts";
 import { clusterStatus, formatStatus } from "../../providers/clusters/kwok/status.ts";
+import {
+  compositionsPaths,
+  compositionsPid,
+  ensureCompositions,
+  stopCompositions,
+} from "../compositions/process.ts";
 
 export { NODE_NAME } from "../../providers/clusters/kwok/health.ts";
 
@@ -61,8 +69,12 @@ export const KUBECONFIG_PATH: string = TEST_CLUSTER.kubeconfigPath;
 export const CONTEXT_NAME: string = paths.context;
 /** Its pod sandboxes. */
 export const PODS_DIR: string = paths.podsDir;
-/** Its component logs and the sandboxer's log, for CI's failure output. */
-export const LOG_PATHS: string[] = [paths.logsDir, paths.sandboxerLog];
+/** Its component logs, the sandboxer's and the compositions stand-in's log, for CI's failure output. */
+export const LOG_PATHS: string[] = [
+  paths.logsDir,
+  paths.sandboxerLog,
+  compositionsPaths(TEST_CLUSTER).log,
+];
 
 /** Absolute path of a built binary. */
 export function binPath(name: BinaryName): string {
@@ -74,9 +86,10 @@ export function ensureCluster(): Promise<EnsureResult> {
   return ensureLocalCluster(TEST_CLUSTER);
 }
 
-/** Deletes the test cluster. */
-export function stopCluster(): Promise<boolean> {
-  return stopLocalCluster(TEST_CLUSTER);
+/** Deletes the test cluster (and stops the compositions stand-in first, if it runs). */
+export async function stopCluster(): Promise<boolean> {
+  await stopCompositions(TEST_CLUSTER, { log: (line) => console.error(line), teardown: false });
+  return await stopLocalCluster(TEST_CLUSTER);
 }
 
 async function main(args: string[]): Promise<number> {
@@ -86,7 +99,30 @@ async function main(args: string[]): Promise<number> {
       case "up": {
         const result = await ensureCluster();
         console.error(`cluster ${result.action} in ${(result.elapsedMs / 1000).toFixed(1)}s`);
+        if (rest.includes("--compositions")) {
+          const started = Date.now();
+          const standin = await ensureCompositions(TEST_CLUSTER, {
+            log: (line) => console.error(line),
+            pin: true,
+          });
+          console.error(
+            `compositions stand-in ${
+              standin.started ? "started" : "reused"
+            } (pid ${standin.pid}) in ${
+              ((Date.now() - started) / 1000).toFixed(1)
+            }s; it serves AppClaim until \`cluster.ts compositions stop\` or \`cluster:down\``,
+          );
+        }
         console.log(KUBECONFIG_PATH);
+        return 0;
+      }
+      case "compositions": {
+        if (rest[0] !== "stop") break;
+        const stopped = await stopCompositions(TEST_CLUSTER, {
+          log: (line) => console.error(line),
+          teardown: true,
+        });
+        if (!stopped) console.error("the compositions stand-in was not running");
         return 0;
       }
       case "down": {
@@ -103,18 +139,24 @@ async function main(args: string[]): Promise<number> {
       }
       case "status": {
         const status = await clusterStatus(TEST_CLUSTER);
+        const standin = await compositionsPid(TEST_CLUSTER);
         console.log(
-          rest.includes("--json") ? JSON.stringify(status, null, 2) : formatStatus(status),
+          rest.includes("--json")
+            ? JSON.stringify({ ...status, compositions: standin ?? null }, null, 2)
+            : `${formatStatus(status)}\ncompositions stand-in: ${
+              standin ? `running (pid ${standin})` : "not running"
+            }`,
         );
         return status.state === "running" ? 0 : 1;
       }
       case "logs":
         console.log(LOG_PATHS.join("\n"));
         return 0;
-      default:
-        console.error("usage: cluster.ts up | down | status [--json] | logs");
-        return 2;
     }
+    console.error(
+      "usage: cluster.ts up [--compositions] | down | status [--json] | logs | compositions stop",
+    );
+    return 2;
   } catch (e) {
     if (e instanceof PlatformError) {
       console.error(`error: ${e.message}${e.hint ? `\nhint: ${e.hint}` : ""}`);

@@ -1,9 +1,10 @@
 /** The command tree: read from the parsers, and what it drives (kubectl habits, did-you-mean). */
 import assert from "node:assert/strict";
-import { commandTree } from "../../commands/cli.ts";
+import { commandShape, commandTree } from "../../commands/cli.ts";
 import {
   allNodes,
   closest,
+  type CommandNode,
   editDistance,
   nodeAt,
   normalizeArgs,
@@ -55,6 +56,18 @@ Deno.test("the tree has every verb path, with options, arguments and completers 
   assert.equal(nodeAt(tree, ["get", "resources"])!.args[0].completer.dynamic, "resource-types");
   // Global options are accepted (and completed) before the verb too.
   assert.ok(tree.options.some((option) => option.names.includes("--kubeconfig")));
+});
+
+Deno.test("the shape every run reads (from usage) is the tree (from doc pages) without descriptions", () => {
+  // main normalizes argv and finds the verb on the shape; option order does not matter there.
+  const bare = (node: CommandNode) => ({
+    path: node.path,
+    children: node.children.map((child) => child.name),
+    args: node.args.map(({ metavar, completer }) => ({ metavar, completer })),
+    options: node.options.map(({ names, metavar, completer }) => ({ names, metavar, completer }))
+      .sort((a, b) => a.names[0].localeCompare(b.names[0])),
+  });
+  assert.deepEqual(allNodes(commandShape()).map(bare), allNodes(tree).map(bare));
 });
 
 Deno.test("kubectl habits: -ojson and -o=json split, options before the verb move behind it", () => {
