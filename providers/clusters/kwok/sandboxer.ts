@@ -445,6 +445,15 @@ export async function main(): Promise<void> {
   await sandboxer.start();
   await Deno.writeTextFile(paths.sandboxerReady, `${Deno.pid}\n`);
   log("sandboxer watching pods");
+  // A cluster deleted behind its back (its workdir removed, its processes killed) leaves nothing
+  // to watch: the sandboxer goes too, rather than poll a dead API server for ever.
+  setInterval(() => {
+    try {
+      Deno.statSync(`${paths.clusterWorkdir}/kwok.yaml`);
+    } catch {
+      void shutdown("its cluster is gone");
+    }
+  }, 30_000);
 }
 
 if (import.meta.main) {
