@@ -8,73 +8,13 @@
 import assert from "node:assert/strict";
 import { Kube } from "../mod.ts";
 import { testCluster } from "./helpers/cluster.ts";
-import { runCli, writeKubeconfig } from "./helpers/cli.ts";
+import { runCli } from "./helpers/cli.ts";
+import { namespacedDeveloper } from "./helpers/rbac.ts";
 import { answers, appCopy, startPlatform } from "./helpers/session.ts";
 
 const cluster = await testCluster();
 const kube = await Kube.connect({ kubeconfig: cluster.kubeconfigPath });
 const denoDir = Deno.env.get("DENO_DIR") ?? `${Deno.env.get("HOME")}/.cache/deno`;
-
-/** A namespace made by an admin, and a kubeconfig whose rights end there. */
-async function namespacedDeveloper(user: string): Promise<string> {
-  await kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: user } });
-  await kube.apply({
-    apiVersion: "v1",
-    kind: "ServiceAccount",
-    metadata: { name: "developer", namespace: user },
-  });
-  await kube.apply({
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "Role",
-    metadata: { name: "developer", namespace: user },
-    rules: [
-      {
-        apiGroups: ["", "apps", "networking.k8s.io", "coordination.k8s.io"],
-        resources: [
-          "deployments",
-          "replicasets",
-          "services",
-          "pods",
-          "pods/exec",
-          "pods/portforward",
-          "pods/log",
-          "events",
-          "ingresses",
-          "leases",
-        ],
-        verbs: ["get", "list", "watch", "create", "update", "patch", "delete"],
-      },
-    ],
-  });
-  await kube.apply({
-    apiVersion: "rbac.authorization.k8s.io/v1",
-    kind: "RoleBinding",
-    metadata: { name: "developer", namespace: user },
-    roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "developer" },
-    subjects: [{ kind: "ServiceAccount", name: "developer", namespace: user }],
-  });
-  const token = await kube.request<{ status: { token: string } }>(
-    "POST",
-    `/api/v1/namespaces/${user}/serviceaccounts/developer/token`,
-    {
-      body: {
-        apiVersion: "authentication.k8s.io/v1",
-        kind: "TokenRequest",
-        spec: { expirationSeconds: 1800 },
-      },
-    },
-  );
-  const current = (await kube.clientNode()).config.getCurrentCluster()!;
-  const path = await writeKubeconfig(current.server, {
-    token: token.status.token,
-    caData: current.caData ?? btoa(await Deno.readTextFile(current.caFile!)),
-  });
-  // As a developer's kubeconfig usually is: its context names their namespace.
-  const config = JSON.parse(await Deno.readTextFile(path));
-  config.contexts[0].context.namespace = user;
-  await Deno.writeTextFile(path, JSON.stringify(config));
-  return path;
-}
 
 /** The same kubeconfig with no namespace in its context. */
 async function withoutNamespace(path: string): Promise<string> {
@@ -87,7 +27,7 @@ async function withoutNamespace(path: string): Promise<string> {
 
 Deno.test("a developer with rights only in their namespace uses every dev verb on their environment", async () => {
   const user = `narrow-${crypto.randomUUID().slice(0, 6)}`;
-  const kubeconfig = await namespacedDeveloper(user);
+  const kubeconfig = await namespacedDeveloper(kube, user);
   const { dir, port } = await appCopy();
   const env = {
     KUBECONFIG: kubeconfig,

@@ -5,7 +5,10 @@
  *   is gone or stale (expired, or its process is gone on this machine);
  * - a dev copy whose original has no record any more;
  * - a stale session Lease with nothing else left;
- * - okteto's `<app>-okteto` clones whose originals sit at 0 replicas.
+ * - okteto's `<app>-okteto` clones whose originals sit at 0 replicas;
+ * - a claim's Objects a session paused, when nothing of that session is
+ *   left to restore them (killed between pausing and recording, or an
+ *   okteto session's).
  * Repaired by the next apply dev, uninstall dev or `platform gc`.
  */
 import type { Kube } from "../kube/client.ts";
@@ -14,6 +17,7 @@ import { deploymentReadiness, waitFor, waitGone } from "../kube/wait.ts";
 import { ROLE_LABEL } from "../identity.ts";
 import { holderOf, LEASE_ROLE, leaseRef, releaseLease, staleReason } from "./lease.ts";
 import { COPY_ROLE, copyName, differencesWarning, recordOf, restore } from "./swap.ts";
+import { findPausedObjects, type ObjectRef, unpauseOwners } from "./composition.ts";
 
 /** okteto's label on its clones (value: the original's UID). */
 export const OKTETO_CLONE_LABEL = "dev.okteto.com/clone";
@@ -28,10 +32,12 @@ export const oktetoCloneName = (app: string) => `${app}-okteto`;
 export interface Leftover {
   namespace: string;
   app: string;
-  kind: "builtin" | "okteto" | "lease";
+  kind: "builtin" | "okteto" | "lease" | "paused";
   /** Who held the session, and why it counts as over. */
   holder: string;
   action: string;
+  /** The paused Object (kind `paused`). */
+  object?: ObjectRef;
 }
 
 const deploymentRef = (namespace: string, name: string) => ({
@@ -49,12 +55,13 @@ function holderText(lease: KubeObject | undefined): string {
 
 /** Leftovers in a namespace, or in every namespace. A live session is not a leftover. */
 export async function findLeftovers(kube: Kube, namespace?: string): Promise<Leftover[]> {
-  const [deployments, leases] = await Promise.all([
+  const [deployments, leases, paused] = await Promise.all([
     kube.list("apps/v1", "Deployment", { namespace }),
     kube.list("coordination.k8s.io/v1", "Lease", {
       namespace,
       labelSelector: `${ROLE_LABEL}=${LEASE_ROLE}`,
     }),
+    findPausedObjects(kube, namespace),
   ]);
   const key = (ns: string | undefined, name: string) => `${ns}/${name}`;
   const byName = new Map(deployments.items.map((item) => [
@@ -114,6 +121,18 @@ export async function findLeftovers(kube: Kube, namespace?: string): Promise<Lef
       action: `delete ${name}, scale ${app} back to ${oktetoReplicas(original)}`,
     });
   }
+  for (const { ref, namespace: ns, app } of paused) {
+    // A live session keeps it paused; a swap record means the builtin restore unpauses it.
+    if (live(ns, app) || recordOf(byName.get(key(ns, app)))) continue;
+    leftovers.push({
+      namespace: ns,
+      app,
+      kind: "paused",
+      holder: holderText(leaseOf.get(key(ns, app))),
+      action: `unpause Object ${ref.name} (paused for a session that is over)`,
+      object: ref,
+    });
+  }
   for (const lease of leases.items) {
     const ns = lease.metadata.namespace!;
     const app = lease.metadata.name!.replace(/-dev$/, "");
@@ -144,6 +163,16 @@ export async function repair(kube: Kube, leftover: Leftover, timeoutMs: number):
   if (leftover.kind === "lease") {
     await releaseLease(kube, namespace, app);
     return `deleted the stale session lease ${leaseRef(namespace, app).name} in ${namespace}`;
+  }
+  if (leftover.kind === "paused" && leftover.object) {
+    const { unpaused, differences } = await unpauseOwners(kube, [leftover.object], {
+      namespace,
+      app,
+    });
+    if (!unpaused.length) return `Object ${leftover.object.name} was already unpaused`;
+    return differences.length
+      ? `unpaused Object ${leftover.object.name}; warning: ${differences.join("; ")}`
+      : `unpaused Object ${leftover.object.name}: its controller reconciles ${namespace}/${app} again`;
   }
   if (leftover.kind === "builtin") {
     let result;

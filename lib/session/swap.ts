@@ -10,6 +10,7 @@ import type { Kube } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { deploymentReadiness, waitFor, waitGone } from "../kube/wait.ts";
 import { ROLE_LABEL } from "../identity.ts";
+import { findPausedObjects, type ObjectRef, pauseOwners, unpauseOwners } from "./composition.ts";
 
 /** Annotation on the original Deployment while a session runs. */
 export const ORIGINAL_ANNOTATION = "platform.dev/session-original";
@@ -27,6 +28,8 @@ export interface OriginalRecord {
   replicas: number;
   specHash: string;
   copy: string;
+  /** The Objects the session paused so they would not re-assert the original (claims). */
+  paused?: ObjectRef[];
 }
 
 /** The name of the copy of `app`. */
@@ -121,14 +124,28 @@ export function devCopy(original: KubeObject, dev: DevContainer): KubeObject {
   };
 }
 
-/** Records the original, runs the copy, scales the original to 0; returns the copy's pod name. */
+/** Where a session's dev container runs. */
+export interface SwappedIn {
+  pod: string;
+  /** The dev container's name (the original's first container: `main` in the seed's claim). */
+  container: string;
+  /** Things the session should say but that do not stop it. */
+  warnings: string[];
+}
+
+/**
+ * Pauses what re-asserts the original (a claim's Objects), records the
+ * original, runs the copy, scales the original to 0. Pausing comes first:
+ * a reconcile in flight would otherwise scale the original straight back.
+ */
 export async function swapIn(
   kube: Kube,
   namespace: string,
   app: string,
   dev: DevContainer,
   timeoutMs: number,
-): Promise<string> {
+  owners: readonly ObjectRef[] = [],
+): Promise<SwappedIn> {
   const original = await kube.get(deploymentRef(namespace, app));
   if (!original) {
     throw new PlatformError(`there is no Deployment ${app} in ${namespace} to develop against`, {
@@ -148,13 +165,18 @@ export async function swapIn(
       },
     );
   }
+  const { paused, warnings } = await pauseOwners(kube, owners, { namespace, app });
   // A leftover record (a crashed session) is the truth: the Deployment may be at 0 now.
-  if (!recordOf(original)) {
-    const record: OriginalRecord = {
-      replicas: original.spec.replicas ?? 1,
-      specHash: await specHash(original.spec.template),
-      copy: copyName(app),
-    };
+  const earlier = recordOf(original);
+  const record: OriginalRecord = earlier ?? {
+    replicas: original.spec.replicas ?? 1,
+    specHash: await specHash(original.spec.template),
+    copy: copyName(app),
+  };
+  const known = new Set((earlier?.paused ?? []).map((ref) => JSON.stringify(ref)));
+  const added = paused.filter((ref) => !known.has(JSON.stringify(ref)));
+  if (!earlier || added.length) {
+    if (added.length) record.paused = [...earlier?.paused ?? [], ...added];
     await kube.mergePatch(deploymentRef(namespace, app), {
       metadata: { annotations: { [ORIGINAL_ANNOTATION]: JSON.stringify(record) } },
     });
@@ -180,7 +202,11 @@ export async function swapIn(
       hint: `kubectl -n ${namespace} get pods -l ${selector}`,
     });
   }
-  return pod.metadata.name!;
+  return {
+    pod: pod.metadata.name!,
+    container: original.spec.template.spec.containers[0].name,
+    warnings,
+  };
 }
 
 /** What a restore found and did. */
@@ -192,6 +218,8 @@ export interface RestoreResult {
   verified?: boolean;
   /** What differs from the record, one phrase each (someone changed it during the session). */
   differences?: string[];
+  /** The Objects unpaused (a claim's, paused for the session). */
+  unpaused?: ObjectRef[];
 }
 
 /**
@@ -240,6 +268,12 @@ export async function restore(
       `pod spec hash ${hash} (recorded ${record.specHash}): changed during the session`,
     );
   }
+  // Before the record goes: a crash here leaves the record, and the next restore unpauses.
+  const unpaused = await unpauseOwners(kube, await pausedFor(kube, namespace, app, record), {
+    namespace,
+    app,
+  });
+  differences.push(...unpaused.differences);
   await kube.mergePatch(ref, { metadata: { annotations: { [ORIGINAL_ANNOTATION]: null } } });
   return {
     restored: true,
@@ -247,7 +281,25 @@ export async function restore(
     specHash: hash,
     verified: differences.length === 0,
     differences,
+    unpaused: unpaused.unpaused,
   };
+}
+
+/**
+ * The Objects a session of `app` paused: those its record names, and any
+ * still labelled for it (a session killed between pausing and recording).
+ */
+async function pausedFor(
+  kube: Kube,
+  namespace: string,
+  app: string,
+  record: OriginalRecord,
+): Promise<ObjectRef[]> {
+  const refs = new Map((record.paused ?? []).map((ref) => [JSON.stringify(ref), ref]));
+  for (const found of await findPausedObjects(kube, namespace)) {
+    if (found.app === app) refs.set(JSON.stringify(found.ref), found.ref);
+  }
+  return [...refs.values()];
 }
 
 /** One line for a restore whose result differs from the record, with where to look. */

@@ -15,6 +15,7 @@ import {
   thisHolder,
 } from "../../lib/session/lease.ts";
 import { differencesWarning, restore, swapIn } from "../../lib/session/swap.ts";
+import { findWorkload } from "../../lib/session/composition.ts";
 import { execCollect, execStream, type ExecTarget } from "../../lib/session/exec.ts";
 import { initialSync, type SyncStats, watchAndSync } from "../../lib/session/sync.ts";
 import { startForwards } from "../../lib/session/forward.ts";
@@ -134,6 +135,10 @@ export async function startSession(target: SessionTarget): Promise<RunningSessio
   // Whoever awaits `done` sees a failed restore; the other callers of stop() need not.
   finished.promise.catch(() => {});
 
+  // Read-only, before the Lease: a Deployment that something would re-assert is refused here.
+  const workload = await findWorkload(kube, namespace, app);
+  const deployment = workload.deployment;
+
   const lease = await holdLease(kube, namespace, app, holder, {
     takeover: target.takeover,
     // Each renewal carries the counters and the last sync failure, for list dev and status dev.
@@ -191,17 +196,20 @@ export async function startSession(target: SessionTarget): Promise<RunningSessio
       await phase("restore", reporter);
       let result;
       try {
-        result = await restore(kube, namespace, app, target.timeoutMs);
+        result = await restore(kube, namespace, deployment, target.timeoutMs);
       } finally {
         await lease.release().catch(() => false);
       }
+      const unpaused = result.unpaused?.length
+        ? `; ${result.unpaused.map((ref) => ref.name).join(", ")} unpaused`
+        : "";
       if (result.restored && result.verified) {
         reporter.step(
           "ok",
-          `${namespace}/${app} restored: ${result.replicas} replica(s), spec hash ${result.specHash} verified; lease released`,
+          `${namespace}/${deployment} restored: ${result.replicas} replica(s), spec hash ${result.specHash} verified${unpaused}; lease released`,
         );
       } else if (result.restored) {
-        reporter.step("fail", `warning: ${differencesWarning(namespace, app, result)}`);
+        reporter.step("fail", `warning: ${differencesWarning(namespace, deployment, result)}`);
       }
       return { driver: "builtin", ...result, leaseReleased: true };
     })().then((result) => {
@@ -221,14 +229,32 @@ export async function startSession(target: SessionTarget): Promise<RunningSessio
 
   try {
     await startStep(phase("lease", reporter, target.signal));
-    const pod = await startStep(swapIn(kube, namespace, app, {
-      image: dev.image,
-      environment: dev.environment,
-      session: holder.id,
-    }, target.timeoutMs));
-    reporter.step("ok", `dev copy ${app}-dev running (pod ${pod}); ${app} scaled to 0`);
+    if (workload.via) {
+      reporter.step(
+        "ok",
+        `${deployment} found through ${workload.via}; pausing it for the session`,
+      );
+    }
+    const swapped = await startStep(swapIn(
+      kube,
+      namespace,
+      deployment,
+      {
+        image: dev.image,
+        environment: dev.environment,
+        session: holder.id,
+      },
+      target.timeoutMs,
+      workload.owners,
+    ));
+    for (const warning of swapped.warnings) reporter.step("fail", `warning: ${warning}`);
+    const { pod, container } = swapped;
+    reporter.step(
+      "ok",
+      `dev copy ${deployment}-dev running (pod ${pod}); ${deployment} scaled to 0`,
+    );
     await startStep(phase("swap", reporter, target.signal));
-    const exec: ExecTarget = { kube, namespace, pod, container: app };
+    const exec: ExecTarget = { kube, namespace, pod, container };
     await startStep(phase("sync", reporter, target.signal));
     const started = performance.now();
     // A pod that just turned Ready may not take exec at once (its node is still setting it

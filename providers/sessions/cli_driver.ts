@@ -85,6 +85,8 @@ export async function foregroundSession(
   driver: SessionDriver,
   argv: string[],
   target: SessionTarget,
+  /** Runs under the Lease before the CLI starts (okteto pauses a claim's Objects here). */
+  prepare?: () => Promise<void>,
 ): Promise<RunningSession> {
   const { kube, namespace, app, reporter } = target;
   // The lease code (and node:os under it) loads with a session, not with the driver registry.
@@ -101,6 +103,16 @@ export async function foregroundSession(
     },
   });
   reporter.step("ok", `session lease ${app}-dev taken by ${target.user} (${driver.name})`);
+  if (prepare) {
+    try {
+      await prepare();
+    } catch (error) {
+      // Whatever prepare did is undone by the driver's stop, as after a session.
+      await driver.stop(target).catch(() => {});
+      await lease.release().catch(() => false);
+      throw error;
+    }
+  }
   reporter.step("ok", `running ${argv.join(" ")}`);
   const child = running.child = new Deno.Command(argv[0], {
     args: argv.slice(1),

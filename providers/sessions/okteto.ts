@@ -12,6 +12,8 @@ import {
 
 /** The repair code, loaded by stop() and status() only: the driver registry stays light. */
 const repairs = () => import("../../lib/session/repair.ts");
+/** The claim code: which Objects re-assert the Deployment okteto swaps, and their pause. */
+const compositions = () => import("../../lib/session/composition.ts");
 
 type Where = Pick<SessionTarget, "namespace" | "app"> & { cluster?: ClusterRef };
 const contextArgs = (target: Where) => target.cluster ? ["--context", target.cluster.context] : [];
@@ -48,10 +50,28 @@ export const oktetoDriver: SessionDriver = {
     ),
   async start(target) {
     await this.preflight(target.env);
+    const { findWorkload, pauseOwners } = await compositions();
+    // okteto up scales the original to 0 as the builtin driver does: a claim's Objects
+    // would scale it back, so they are paused first (and the session refused if they cannot be).
+    const workload = await findWorkload(target.kube, target.namespace, target.app);
     return await foregroundSession(
       this,
       oktetoUp({ ...target, cluster: clusterOf(target) }),
       target,
+      async () => {
+        if (!workload.owners.length) return;
+        const { paused, warnings } = await pauseOwners(target.kube, workload.owners, {
+          namespace: target.namespace,
+          app: target.app,
+        });
+        for (const warning of warnings) target.reporter.step("fail", `warning: ${warning}`);
+        if (paused.length) {
+          target.reporter.step(
+            "ok",
+            `paused ${paused.map((ref) => ref.name).join(", ")} for the session (${workload.via})`,
+          );
+        }
+      },
     );
   },
   async stop(target) {
@@ -71,6 +91,17 @@ export const oktetoDriver: SessionDriver = {
       if (leftover.app !== target.app || leftover.kind !== "okteto") continue;
       target.reporter.step("ok", await repair(target.kube, leftover, target.timeoutMs));
       restored = true;
+    }
+    // The Objects paused for the session reconcile again once okteto's swap is undone.
+    const { findPausedObjects, unpauseOwners } = await compositions();
+    const paused = (await findPausedObjects(target.kube, target.namespace))
+      .filter((found) => found.app === target.app).map((found) => found.ref);
+    if (paused.length) {
+      const { unpaused, differences } = await unpauseOwners(target.kube, paused, target);
+      for (const difference of differences) target.reporter.step("fail", `warning: ${difference}`);
+      if (unpaused.length) {
+        target.reporter.step("ok", `unpaused ${unpaused.map((ref) => ref.name).join(", ")}`);
+      }
     }
     return { driver: "okteto", restored, leaseReleased: false };
   },
