@@ -12,13 +12,14 @@ import { namespaceTerminatingHint } from "../kube/status.ts";
 import { conditionReadiness, deploymentReadiness, waitFor } from "../kube/wait.ts";
 import { formatDuration, type Reporter, silentReporter } from "../progress.ts";
 import { isConflict, isForbidden, PlatformError } from "../errors.ts";
+import { allInOrder } from "../in_order.ts";
 import { DEFAULTS, type Settings, validateSettings } from "../settings.ts";
 import type { Rendered, RenderParams } from "../../templates/template.ts";
 import type { RunningSession } from "../../providers/sessions/driver.ts";
+import { connect } from "../connect.ts";
 import {
   assertServed,
   chooseTemplate,
-  connect,
   type DevCommandOptions,
   ingressHostOf,
   resolveDev,
@@ -131,7 +132,7 @@ export async function applyDev(
 ): Promise<ApplyDevResult> {
   const started = Date.now();
   const reporter = options.reporter ?? silentReporter;
-  const { settings, identityFor } = await resolveDev(user, options);
+  const { settings, namespace, identityFor } = await resolveDev(user, options);
   // Image, tag and ingress host reach the cluster as they are: refused before any request.
   validateSettings(settings);
   if (options.db !== undefined && !options.db) {
@@ -174,56 +175,56 @@ export async function applyDev(
   }
 
   const kube = await connect(settings);
-  const identity = identityFor(await ingressHostOf(settings, kube, reporter));
-  const template = await chooseTemplate(settings, kube);
+  // The session code (and node:net, node:os under it) loads past the dry run only, and while
+  // the first requests are out.
+  const sessionCode = import("./session.ts");
+  // Independent reads at once: nothing is changed before every one of them has answered.
+  const [ingressHost, template, existingNamespace] = await allInOrder([
+    ingressHostOf(settings, kube, reporter),
+    chooseTemplate(settings, kube),
+    readNamespace(kube, namespace),
+    guardSession(kube, namespace, settings.app, options.takeover ?? false),
+  ]);
+  const identity = identityFor(ingressHost);
   const rendered = template.render(renderParams(settings, identity, options.db, explicit));
+  // Served kinds first: the reads below would fail on an unserved kind with a vaguer message.
   await assertServed(kube, rendered.manifests);
-  await assertOurs(kube, rendered.manifests, options.adopt ?? false);
-  await yieldReplicasToAutoscaler(kube, rendered.manifests, reporter);
-  await guardSession(kube, identity.namespace, settings.app, options.takeover ?? false);
-  // The session code (and node:net, node:os under it) loads past the dry run only.
-  const { repairEnvironment, startSession } = await import("./session.ts");
-  await repairEnvironment(
-    kube,
-    identity.namespace,
-    settings.app,
-    settings.timeout * 1000,
-    reporter,
-  );
+  await allInOrder([
+    assertOurs(kube, rendered.manifests, options.adopt ?? false),
+    yieldReplicasToAutoscaler(kube, rendered.manifests, reporter),
+  ]);
+  const { repairEnvironment, startSession } = await sessionCode;
+  await repairEnvironment(kube, namespace, settings.app, settings.timeout * 1000, reporter);
 
-  const createdNamespace = await ensureNamespace(kube, identity.namespace, user);
-  if (createdNamespace) reporter.step("ok", `namespace ${identity.namespace} created`);
+  const createdNamespace = await ensureNamespace(kube, namespace, user, existingNamespace);
+  if (createdNamespace) reporter.step("ok", `namespace ${namespace} created`);
   try {
-    for (const object of rendered.manifests) {
-      await kube.request("PATCH", await kube.pathOf(refOf(object)), {
-        query: { fieldManager: MANAGER, force: true, dryRun: "All" },
-        body: object,
-        contentType: "application/apply-patch+yaml",
-        about: {
-          verb: "patch",
-          resource: object.kind,
-          namespace: object.metadata.namespace,
-          name: object.metadata.name,
-        },
-      });
-    }
+    // All at once; a refusal is reported for the first object in order, whichever came first.
+    await allInOrder(
+      rendered.manifests.map((object) =>
+        kube.apply(object, { fieldManager: MANAGER, dryRun: true })
+      ),
+    );
   } catch (error) {
     // Nothing of the environment was applied; leave no empty namespace behind either.
     if (createdNamespace) {
-      await kube.delete({ apiVersion: "v1", kind: "Namespace", name: identity.namespace });
+      await kube.delete({ apiVersion: "v1", kind: "Namespace", name: namespace });
     }
     throw error;
   }
 
-  const objects: AppliedObject[] = [];
-  for (const object of rendered.manifests) {
-    const { action } = await kube.apply(object, { fieldManager: MANAGER });
-    objects.push({ ...objectLine(object), action });
+  // Each object on its own: none depends on another once the namespace is there.
+  const applied = await allInOrder(
+    rendered.manifests.map((object) => kube.apply(object, { fieldManager: MANAGER })),
+  );
+  const objects: AppliedObject[] = rendered.manifests.map((object, i) => {
+    const { action } = applied[i];
     reporter.step(
       action === "unchanged" ? "skip" : "ok",
       `${describeRef(refOf(object))} ${action}`,
     );
-  }
+    return { ...objectLine(object), action };
+  });
 
   let ready = false;
   if (options.wait !== false) {
@@ -320,7 +321,7 @@ async function guardSession(
  * over on purpose. Read before anything is changed.
  */
 async function assertOurs(kube: Kube, manifests: KubeObject[], adopt: boolean): Promise<void> {
-  const existing = await Promise.all(
+  const existing = await allInOrder(
     manifests.map((object) =>
       kube.get(refOf(object)).catch((error) => {
         if (isForbidden(error)) return undefined; // the dry run below says what is not allowed
@@ -373,19 +374,20 @@ async function yieldReplicasToAutoscaler(
   }
 }
 
-/** Creates the namespace when missing; returns whether it did. */
-export async function ensureNamespace(
+/**
+ * The namespace as it is: undefined when missing, `unreadable` when rights
+ * that end at the namespace cannot read it (it exists: someone gave it).
+ * Fails, before anything is changed, when it is being deleted.
+ */
+async function readNamespace(
   kube: Kube,
   namespace: string,
-  user: string,
-): Promise<boolean> {
-  const ref = { apiVersion: "v1", kind: "Namespace", name: namespace };
+): Promise<KubeObject | "unreadable" | undefined> {
   let existing: KubeObject | undefined;
   try {
-    existing = await kube.get(ref);
+    existing = await kube.get({ apiVersion: "v1", kind: "Namespace", name: namespace });
   } catch (error) {
-    // Rights that end at the namespace: it exists (someone gave it), it just cannot be read.
-    if (isForbidden(error)) return false;
+    if (isForbidden(error)) return "unreadable";
     throw error;
   }
   if (existing?.metadata.deletionTimestamp) {
@@ -395,6 +397,16 @@ export async function ensureNamespace(
       { hint: namespaceTerminatingHint(namespace), reason: "namespace-terminating" },
     );
   }
+  return existing;
+}
+
+/** Creates the namespace when missing (as read by {@link readNamespace}); returns whether it did. */
+async function ensureNamespace(
+  kube: Kube,
+  namespace: string,
+  user: string,
+  existing: KubeObject | "unreadable" | undefined,
+): Promise<boolean> {
   if (existing) return false;
   try {
     await kube.create({

@@ -9,6 +9,7 @@ import type { Condition, KubeObject, ObjectRef } from "../kube/types.ts";
 import { conditionsOf } from "../kube/types.ts";
 import { conditionReadiness, deploymentReadiness } from "../kube/wait.ts";
 import { formatAge } from "../progress.ts";
+import { allInOrder } from "../in_order.ts";
 import { APP_CLAIM } from "../../templates/app_claim.ts";
 
 import { ROLE_LABEL } from "../identity.ts";
@@ -53,9 +54,7 @@ export async function findEnvironments(
 ): Promise<Environment[]> {
   const labelSelector = [devSelector(filter.user, filter.app), `!${ROLE_LABEL}`, filter.selector]
     .filter(Boolean).join(",");
-  const found = new Map<string, Environment>();
-  // Claims and Deployments in parallel; claims are added first, so a claim wins over its Deployment.
-  const [claims, deployments] = await Promise.all([
+  const [claims, deployments] = await allInOrder([
     serves(kube, APP_CLAIM.apiVersion, APP_CLAIM.kind).then((served) =>
       served
         ? kube.list(APP_CLAIM.apiVersion, APP_CLAIM.kind, {
@@ -66,8 +65,21 @@ export async function findEnvironments(
     ),
     kube.list("apps/v1", "Deployment", { labelSelector, namespace: filter.namespace }),
   ]);
-  for (const claim of claims.items) add(found, claim, conditionReadiness("Ready")(claim));
-  for (const deployment of deployments.items) {
+  return environmentsOf([...claims.items, ...deployments.items]);
+}
+
+/**
+ * The environments among listed objects (claims and Deployments; the rest,
+ * and a session's own objects, are skipped): a claim wins over the
+ * Deployment it composes. Sorted by user, then app.
+ */
+export function environmentsOf(objects: KubeObject[]): Environment[] {
+  const found = new Map<string, Environment>();
+  const own = objects.filter((object) => !object.metadata.labels?.[ROLE_LABEL]);
+  for (const claim of own.filter((object) => object.kind === APP_CLAIM.kind)) {
+    add(found, claim, conditionReadiness("Ready")(claim));
+  }
+  for (const deployment of own.filter((object) => object.kind === "Deployment")) {
     add(found, deployment, deploymentReadiness(deployment));
   }
   return [...found.values()].sort((a, b) =>
@@ -112,7 +124,7 @@ export async function environmentObjects(
 ): Promise<KubeObject[]> {
   const labelSelector = devSelector(user, app);
   // One list per kind, all at once; the result keeps the deletion order of ENVIRONMENT_KINDS.
-  const lists = await Promise.all(ENVIRONMENT_KINDS.map(async (kind) => {
+  const lists = await allInOrder(ENVIRONMENT_KINDS.map(async (kind) => {
     if (kind.optional && !(await serves(kube, kind.apiVersion, kind.kind))) return [];
     return (await kube.list(kind.apiVersion, kind.kind, { labelSelector, namespace })).items;
   }));

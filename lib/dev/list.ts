@@ -4,11 +4,12 @@ import type { Kube } from "../kube/client.ts";
 import { assertDnsLabel } from "../identity.ts";
 import { formatAge } from "../progress.ts";
 import { connectFrom } from "../connect.ts";
+import { allInOrder } from "../in_order.ts";
 import { compositionRole } from "../crossplane/objects.ts";
 import { compositionTree } from "../crossplane/tree.ts";
 import type { TreeNode } from "../tree.ts";
 import { type DevCommandOptions, namespaceFor } from "./target.ts";
-import { environmentObjects, findEnvironments } from "./environments.ts";
+import { environmentObjects, environmentsOf, findEnvironments } from "./environments.ts";
 import { findCondition } from "../kube/types.ts";
 import { sessionStatus, sessionStatuses } from "./session.ts";
 import { sessionLine } from "../session/status.ts";
@@ -102,22 +103,23 @@ export async function statusDev(
   const home = namespaceFor(settings, user);
   const { app: appName } = settings;
   // Within the user's namespace: works with rights that end there. Every read is named by the
-  // settings alone, so all go out at once; events and the claim's tree follow the environment.
-  const found = findEnvironments(kube, { user, app: appName, namespace: home }).then(([e]) => e);
-  const reads = Promise.allSettled([
-    environmentObjects(kube, user, appName, home),
+  // settings alone, so all go out at once; events and the claim's tree follow the environment,
+  // which is found among the objects (one list per kind gives both).
+  const listed = environmentObjects(kube, user, appName, home);
+  const found = listed.then((objects) => environmentsOf(objects)[0]);
+  const [objects, environment, devSession, events, composition] = await allInOrder([
+    listed,
+    found,
     sessionStatus(kube, home, appName),
     found.then((e) => e && !e.ready ? recentEvents(kube, e.namespace, 10) : []),
     found.then((e) => e && compositionRole(e.object) ? compositionTree(kube, e.object) : undefined),
   ]);
-  const environment = await found;
   if (!environment) {
     throw new PlatformError(
       `${user} has no dev environment of ${appName} in this cluster (context ${kube.context})`,
       { hint: `create one with: platform apply dev ${user}; list all with: platform list dev` },
     );
   }
-  const [objects, devSession, events, composition] = settledValues(await reads);
   const { user: u, namespace, app, url, ready, age, template, workload, state, conditions } =
     environment;
   return {
@@ -146,16 +148,6 @@ export async function statusDev(
     events,
     ...(composition ? { composition } : {}),
   };
-}
-
-type Settled<T extends readonly unknown[]> = { [K in keyof T]: PromiseSettledResult<T[K]> };
-
-/** The values of settled promises; the first rejection is thrown. */
-function settledValues<T extends readonly unknown[]>(results: Settled<T>): T {
-  for (const result of results) {
-    if (result.status === "rejected") throw result.reason;
-  }
-  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function readyCell(

@@ -85,7 +85,12 @@ export async function ingressHostOf(
 export async function resolveDev(
   user: string,
   options: DevCommandOptions,
-): Promise<{ settings: Settings; identityFor: (ingressHost: string) => DevIdentity }> {
+): Promise<{
+  settings: Settings;
+  /** The user's namespace: known before the ingress host is. */
+  namespace: string;
+  identityFor: (ingressHost: string) => DevIdentity;
+}> {
   // Validate before reading files or contacting anything: bad input costs nothing.
   devIdentity(user, "x", { ingressHost: "example.invalid" });
   const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
@@ -93,6 +98,7 @@ export async function resolveDev(
   devIdentity(user, settings.app, { ingressHost: "example.invalid", namespace });
   return {
     settings,
+    namespace,
     identityFor: (ingressHost) => devIdentity(user, settings.app, { ingressHost, namespace }),
   };
 }

@@ -549,25 +549,44 @@ export class Kube {
   /**
    * Server-side apply with field manager `platform`. Reports created,
    * configured or unchanged by comparing resourceVersions, so a second
-   * identical apply is visibly a no-op.
+   * identical apply is visibly a no-op. With `dryRun`, the server validates
+   * and admits the object (webhooks, quotas, RBAC) and changes nothing; the
+   * action says what the apply would do.
    */
   async apply<T extends KubeObject = KubeObject>(
     object: KubeObject,
-    options: { fieldManager?: string; force?: boolean } = {},
+    options: { fieldManager?: string; force?: boolean; dryRun?: boolean } = {},
   ): Promise<{ object: T; action: ApplyAction }> {
     const ref = {
       ...object,
       name: object.metadata.name ?? "",
       namespace: object.metadata.namespace,
     };
-    const before = await this.get(ref);
     const path = await this.pathOf(ref);
-    const applied = await this.request<T>("PATCH", path, {
-      query: { fieldManager: options.fieldManager ?? "platform", force: options.force ?? true },
-      body: object,
-      contentType: "application/apply-patch+yaml",
-      about: aboutRef("patch", ref),
-    });
+    const patch = () =>
+      this.request<T>("PATCH", path, {
+        query: {
+          fieldManager: options.fieldManager ?? "platform",
+          force: options.force ?? true,
+          dryRun: options.dryRun ? "All" : undefined,
+        },
+        body: object,
+        contentType: "application/apply-patch+yaml",
+        about: aboutRef("patch", ref),
+      });
+    if (options.dryRun) {
+      // Nothing is written, so the read can go at the same time; a dry run keeps the
+      // resourceVersion, so "would change" is judged on the object itself.
+      const [before, applied] = await Promise.all([this.get(ref), patch()]);
+      const action: ApplyAction = !before
+        ? "created"
+        : JSON.stringify(before) === JSON.stringify(applied)
+        ? "unchanged"
+        : "configured";
+      return { object: applied, action };
+    }
+    const before = await this.get(ref);
+    const applied = await patch();
     const action: ApplyAction = !before
       ? "created"
       : before.metadata.resourceVersion === applied.metadata.resourceVersion
