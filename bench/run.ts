@@ -118,7 +118,7 @@ function namespaceYaml(user: string): string {
     "  labels:",
     "    app.kubernetes.io/managed-by: platform",
     `    platform.dev/user: ${user}`,
-    `    platform.dev/bench: ${runId}`,
+    `    platform.dev/bench: ${JSON.stringify(runId)}`, // quoted: "10737" or "1e345" would be a number
     "---",
     "",
   ].join("\n");
