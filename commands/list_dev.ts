@@ -92,7 +92,8 @@ export const statusDevCommand = command(
     commonOptions,
   ),
   {
-    description: message`Show one dev environment: readiness, conditions, objects, recent events`,
+    description:
+      message`Show one dev environment: readiness, conditions, objects, a claim's tree, recent events`,
     footer: examples(
       ["platform status dev alice"],
       ["platform status dev alice -o yaml"],
