@@ -15,7 +15,7 @@ import {
 } from "./optique.ts";
 import type { Output } from "../lib/output.ts";
 import { COMPONENT_NAMES, INGRESS_CLASSES } from "../lib/setup/components.ts";
-import { PROVIDER_NAMES, PROVIDERS } from "../providers/clusters/registry.ts";
+import { DEFAULT_PROVIDER, PROVIDER_NAMES, PROVIDERS } from "../providers/clusters/registry.ts";
 import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
 import { commonOptions } from "./options.ts";
@@ -28,9 +28,11 @@ const ASKING = PROVIDERS.filter((provider) => provider.confirmDestroy).map((prov
 
 const providerArgument = withDefault(
   argument(providerValue, {
-    description: message`${text(PROVIDER_NAMES.join(", "))} (default kwok: local, no Docker)`,
+    description: message`${text(PROVIDER_NAMES.join(", "))} (default ${
+      text(DEFAULT_PROVIDER.name)
+    }: local, no Docker)`,
   }),
-  "kwok",
+  DEFAULT_PROVIDER.name,
 );
 const sharedOptions = object({
   clusterName: optional(

@@ -21,6 +21,9 @@ export const PROVIDERS: readonly ClusterProvider[] = [
   existingProvider,
 ];
 
+/** The provider setup and destroy use when none is named: the local one, which needs no account. */
+export const DEFAULT_PROVIDER: ClusterProvider = PROVIDERS[0];
+
 /** Provider names, for the CLI's choice(): help, validation and completion from one list. */
 export const PROVIDER_NAMES: readonly string[] = PROVIDERS.map((provider) => provider.name);
 

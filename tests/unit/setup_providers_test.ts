@@ -5,7 +5,7 @@ import { localCluster } from "../../providers/clusters/kwok.ts";
 import { kwokctlConfiguration } from "../../providers/clusters/kwok/kwokctl.ts";
 import { formatCommand, planArgv } from "../../providers/clusters/plan_runner.ts";
 import type { ProviderContext } from "../../providers/clusters/provider.ts";
-import { findProvider } from "../../providers/clusters/registry.ts";
+import { DEFAULT_PROVIDER, findProvider } from "../../providers/clusters/registry.ts";
 import { secretStoreFor } from "../../lib/setup/secret_store.ts";
 import { DEFAULTS, mergeSettings } from "../../lib/settings.ts";
 import { chooseTemplate } from "../../lib/dev/target.ts";
@@ -21,6 +21,7 @@ const context = (env: Record<string, string> = {}): ProviderContext => ({
 
 Deno.test("providers: one registry, kwok first (the default); its names are the CLI's choices", () => {
   assert.deepEqual(PROVIDER_NAMES, ["kwok", "kind", "aws", "google", "azure", "existing"]);
+  assert.equal(DEFAULT_PROVIDER.name, "kwok");
   assert.deepEqual(
     PROVIDER_NAMES.filter((name) => providerNamed(name).cloud),
     ["aws", "google", "azure"],
