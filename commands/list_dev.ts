@@ -105,11 +105,21 @@ export async function runStatusDev(
   parsed: InferValue<typeof statusDevCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { statusDev } = await import("../lib/dev/list.ts");
+  const [{ statusDev }, { treeLines }] = await Promise.all([
+    import("../lib/dev/list.ts"),
+    import("../lib/tree.ts"),
+  ]);
   const status = await statusDev(parsed.user, {
     flags: flagsOf(parsed),
     env: context.env,
     cwd: context.cwd,
   });
-  return { kind: "record", record: { ...status }, hide: status.events.length ? [] : ["events"] };
+  // The table view shows a claim's tree as indented lines; JSON and YAML keep the nested records.
+  const { composition, ...rest } = status;
+  return {
+    kind: "record",
+    record: { ...status },
+    view: composition ? { ...rest, composition: treeLines(composition).join("\n") } : undefined,
+    hide: status.events.length ? [] : ["events"],
+  };
 }

@@ -7,9 +7,14 @@ import { PlatformError } from "./errors.ts";
 import type { Kube, ResourceInfo } from "./kube/client.ts";
 import type { Condition, KubeObject } from "./kube/types.ts";
 import { conditionsOf, findCondition } from "./kube/types.ts";
+import { compositionRole } from "./crossplane/objects.ts";
+import { compositionTree } from "./crossplane/tree.ts";
+import { nodeOf, type TreeNode } from "./tree.ts";
+
+export { treeLines, type TreeNode } from "./tree.ts";
 import { formatAge } from "./progress.ts";
-import { loadSettings } from "./settings.ts";
-import { connect, type DevCommandOptions } from "./dev/target.ts";
+import { connectFrom } from "./connect.ts";
+import type { DevCommandOptions } from "./dev/target.ts";
 
 /** A row of `get resource-types`. */
 export interface ResourceTypeRow {
@@ -49,8 +54,7 @@ function inGroups(group: string, wanted: string[]): boolean {
 export async function getResourceTypes(
   options: DevCommandOptions = {},
 ): Promise<ResourceTypeRow[]> {
-  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
-  const kube = await connect(settings);
+  const { settings, kube } = await connectFrom(options);
   const groups = (await apiGroups(kube)).filter((group) =>
     inGroups(group.name, settings.resourceGroups)
   );
@@ -122,8 +126,7 @@ export async function getResources(
   type: string,
   options: ResourceOptions = {},
 ): Promise<ResourceRow[]> {
-  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
-  const kube = await connect(settings);
+  const { settings, kube } = await connectFrom(options);
   const resource = await resolveResourceType(kube, type, settings.resourceGroups);
   const namespace = resource.namespaced && !options.allNamespaces
     ? options.namespace ?? "default"
@@ -137,15 +140,6 @@ export async function getResources(
     synced: findCondition(item, "Synced")?.status ?? "",
     age: formatAge(item.metadata.creationTimestamp),
   }));
-}
-
-/** One node of the ownership / composition tree. */
-export interface TreeNode {
-  kind: string;
-  name: string;
-  namespace?: string;
-  ready: string;
-  children: TreeNode[];
 }
 
 /** The record of `describe resource`. */
@@ -168,8 +162,7 @@ export async function describeResource(
   name: string,
   options: ResourceOptions = {},
 ): Promise<ResourceDescription> {
-  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
-  const kube = await connect(settings);
+  const { settings, kube } = await connectFrom(options);
   const resource = await resolveResourceType(kube, type, settings.resourceGroups);
   const namespace = resource.namespaced ? options.namespace ?? "default" : undefined;
   const object = await kube.get({
@@ -190,7 +183,10 @@ export async function describeResource(
       },
     );
   }
-  const tree = await treeOf(kube, object, { seen: new Set(), lists: new Map() }, 0);
+  // A claim or composite: the tree Crossplane's labels describe; anything else: ownerReferences.
+  const tree = compositionRole(object)
+    ? await compositionTree(kube, object)
+    : await treeOf(kube, object, { seen: new Set(), lists: new Map() }, 0);
   return {
     kind: resource.kind,
     apiVersion: resource.apiVersion,
@@ -237,63 +233,32 @@ async function treeOf(
   walk: Walk,
   depth: number,
 ): Promise<TreeNode> {
-  const node: TreeNode = {
-    kind: object.kind,
-    name: object.metadata.name ?? "",
-    namespace: object.metadata.namespace,
-    ready: findCondition(object, "Ready")?.status ?? findCondition(object, "Available")?.status ??
-      "",
-    children: [],
-  };
+  const node = nodeOf(object);
   const uid = object.metadata.uid ?? "";
   if (walk.seen.has(uid) || depth > 6) return node;
   walk.seen.add(uid);
-  for (const child of await childrenOf(kube, object, walk)) {
-    node.children.push(await treeOf(kube, child, walk, depth + 1));
-  }
+  const children = await childrenOf(kube, object, walk);
+  node.children.push(
+    ...await Promise.all(children.map((child) => treeOf(kube, child, walk, depth + 1))),
+  );
   return node;
 }
 
+/** What `object` owns (ownerReferences), among {@link CHILD_KINDS} in its namespace. */
 async function childrenOf(kube: Kube, object: KubeObject, walk: Walk): Promise<KubeObject[]> {
-  const children: KubeObject[] = [];
-  // Crossplane: a claim points at its composite; a composite at what it composes.
-  const refs = [
-    object.spec?.resourceRef,
-    ...(object.spec?.resourceRefs ?? []),
-    ...(object.spec?.crossplane?.resourceRefs ?? []),
-  ].filter(Boolean) as { apiVersion: string; kind: string; name: string; namespace?: string }[];
-  for (const ref of refs) {
-    try {
-      const child = await kube.get({
-        ...ref,
-        namespace: ref.namespace ?? object.metadata.namespace,
-      });
-      if (child) children.push(child);
-    } catch { /* a composed kind this client cannot read is left out of the tree */ }
-  }
   const namespace = object.metadata.namespace;
-  if (namespace) {
-    for (const kind of CHILD_KINDS) {
-      const key = `${namespace}/${kind.apiVersion}/${kind.kind}`;
-      if (!walk.lists.has(key)) {
-        walk.lists.set(
-          key,
-          kube.list(kind.apiVersion, kind.kind, { namespace }).then((list) => list.items),
-        );
-      }
-      const items = await walk.lists.get(key)!;
-      children.push(
-        ...items.filter((item) =>
-          item.metadata.ownerReferences?.some((owner) => owner.uid === object.metadata.uid)
-        ),
+  if (!namespace) return [];
+  const lists = await Promise.all(CHILD_KINDS.map((kind) => {
+    const key = `${namespace}/${kind.apiVersion}/${kind.kind}`;
+    if (!walk.lists.has(key)) {
+      walk.lists.set(
+        key,
+        kube.list(kind.apiVersion, kind.kind, { namespace }).then((list) => list.items),
       );
     }
-  }
-  return children;
-}
-
-/** The tree as indented lines, for the table view. */
-export function treeLines(node: TreeNode, indent = ""): string[] {
-  const line = `${indent}${node.kind}/${node.name}${node.ready ? ` (ready: ${node.ready})` : ""}`;
-  return [line, ...node.children.flatMap((child) => treeLines(child, indent + "  "))];
+    return walk.lists.get(key)!;
+  }));
+  return lists.flat().filter((item) =>
+    item.metadata.ownerReferences?.some((owner) => owner.uid === object.metadata.uid)
+  );
 }

@@ -9,10 +9,12 @@
  * on those figures).
  */
 import assert from "node:assert/strict";
-import { Kube } from "../mod.ts";
+import { Kube, parseYaml } from "../mod.ts";
 import type { KubeObject } from "../lib/kube/types.ts";
+import type { TreeNode } from "../lib/tree.ts";
 import { kubectl, testCluster, uniqueNamespace, waitFor } from "./helpers/cluster.ts";
 import { runCli } from "./helpers/cli.ts";
+import { namespacedDeveloper } from "./helpers/rbac.ts";
 import {
   CLAIM,
   COMPOSITE,
@@ -107,6 +109,16 @@ async function setPaused(namespace: string, paused: boolean): Promise<void> {
     { ...OBJECT, name: `${namespace}-${APP}-${OBJECT_SUFFIXES.deployment}` },
     { metadata: { annotations: { [PAUSED_ANNOTATION]: paused ? "true" : null } } },
   );
+}
+
+/** Pauses the Object of the composed Deployment and waits until the stand-in says it saw it. */
+async function pauseDeploymentObject(namespace: string): Promise<void> {
+  await setPaused(namespace, true);
+  const name = `${namespace}-${APP}-${OBJECT_SUFFIXES.deployment}`;
+  await waitFor("the paused Object to say so", async () => {
+    const object = await (await kube()).get({ ...OBJECT, name });
+    return condition(object, "Synced")?.reason === "ReconcilePaused";
+  });
 }
 
 Deno.test("a claim is composed: a composite, Objects with Crossplane's labels and owner references, and the Deployment, Service and Ingress they apply", async () => {
@@ -212,12 +224,7 @@ Deno.test("drift is undone within a poll: scaling the composed Deployment to 0 b
   const undoneMs = performance.now() - scaled;
   console.log(`scaled to 0 by hand: back at 1 replica after ${undoneMs.toFixed(0)} ms`);
 
-  await setPaused(ns.name, true);
-  const objectName = `${ns.name}-${APP}-${OBJECT_SUFFIXES.deployment}`;
-  await waitFor("the paused Object to say so", async () => {
-    const object = await k.get({ ...OBJECT, name: objectName });
-    return condition(object, "Synced")?.reason === "ReconcilePaused";
-  });
+  await pauseDeploymentObject(ns.name);
   await scaleByHand(ns.name, 0);
   const watchedUntil = Date.now() + 3500; // three polls and more
   while (Date.now() < watchedUntil) {
@@ -368,7 +375,186 @@ Deno.test("deleting the claim deletes its composite, its Objects and their targe
   );
 });
 
-Deno.test("platform apply dev --template claim waits for the stand-in's Ready; uninstall dev deletes the claim and what it composed goes", async () => {
+/** `apply dev <user> --template claim` through the CLI, as `env` (default: the admin). */
+async function applyClaim(user: string, as = env): Promise<void> {
+  const applied = await runCli(
+    ["apply", "dev", user, "--template", "claim", "--no-session", "--timeout", "60"],
+    { env: as, cwd: workdir },
+  );
+  assert.equal(applied.code, 0, applied.stderr);
+}
+
+/** What a test left: the claim's namespace once what it composed is gone. */
+async function removeNamespace(user: string): Promise<void> {
+  const k = await kube();
+  await waitFor(
+    `what ${user}'s claim composed to be gone`,
+    async () => (await objectsOf(user)).length === 0 && !(await k.get(deploymentRef(user))),
+    { timeoutMs: 30_000 },
+  );
+  await k.delete({ apiVersion: "v1", kind: "Namespace", name: user });
+}
+
+type Node = TreeNode;
+
+/** A tree without its notes (messages may be worded differently by a later stand-in). */
+const shape = ({ note: _note, ...node }: Node): Omit<Node, "note"> => ({
+  ...node,
+  children: node.children.map(shape) as Node[],
+});
+
+Deno.test("status dev and describe resource appclaim show the tree claim → composite → Objects (synced, ready, paused) → Deployment, Service, Ingress: the same data in JSON, YAML and the table", async () => {
+  const k = await kube();
+  const user = `tree-${suffix}`;
+  const id = `${user}-${APP}`;
+  await applyClaim(user);
+  try {
+    // Ready follows the Deployment; Synced follows the Objects, which may report a moment later.
+    const stored = await waitFor("the claim Synced", async () => {
+      const current = await k.get(claimRef(user));
+      return condition(current, "Synced")?.status === "True" ? current : undefined;
+    });
+    const xrName: string = stored.spec.resourceRef.name;
+    const status = await runCli(["status", "dev", user, "-o", "json"], { env, cwd: workdir });
+    assert.equal(status.code, 0, status.stderr);
+    const tree: Node = JSON.parse(status.stdout).composition;
+    const object = (suffix: string, kind: string): Node => ({
+      kind: "Object",
+      name: `${id}-${suffix}`,
+      ready: "True",
+      synced: "True",
+      children: [{ kind, name: APP, namespace: user, ready: "True", children: [] }],
+    });
+    assert.deepEqual(shape(tree), {
+      kind: CLAIM.kind,
+      name: APP,
+      namespace: user,
+      ready: "True",
+      synced: "True",
+      children: [{
+        kind: COMPOSITE.kind,
+        name: xrName,
+        ready: "True",
+        synced: "True",
+        children: [
+          object("deployment", "Deployment"),
+          object("ingress", "Ingress"),
+          object("service", "Service"),
+        ],
+      }],
+    });
+    assert.equal(tree.children[0].children[0].children[0].note, "1/1 available");
+
+    const yaml = await runCli(["status", "dev", user, "-o", "yaml"], { env, cwd: workdir });
+    assert.equal(yaml.code, 0, yaml.stderr);
+    const fromYaml = parseYaml(yaml.stdout, "status -o yaml") as { composition: Node };
+    assert.deepEqual(fromYaml.composition, tree, "YAML carries the same records as JSON");
+    const described = await runCli(
+      ["describe", "resource", "appclaim", APP, "-n", user, "-o", "json"],
+      { env, cwd: workdir },
+    );
+    assert.equal(described.code, 0, described.stderr);
+    assert.deepEqual(JSON.parse(described.stdout).tree, tree, "describe shows the same tree");
+
+    const table = await runCli(["status", "dev", user], { env, cwd: workdir, isTerminal: true });
+    assert.equal(table.code, 0, table.stderr);
+    assert.match(table.stdout, /^composition:$/m);
+    assert.match(table.stdout, /^ {2}AppClaim\/silly-demo \(ready: True, synced: True\)$/m);
+    assert.match(
+      table.stdout,
+      new RegExp(`^ {4}App/${xrName} \\(ready: True, synced: True\\)$`, "m"),
+    );
+    assert.match(
+      table.stdout,
+      new RegExp(`^ {6}Object/${id}-deployment \\(ready: True, synced: True\\)$`, "m"),
+    );
+    assert.match(table.stdout, /^ {8}Deployment\/silly-demo \(ready: True\) — 1\/1 available$/m);
+    assert.match(table.stdout, /^ {8}Ingress\/silly-demo \(ready: True\)$/m);
+
+    // Paused by hand: the tree says so, on that Object alone.
+    await pauseDeploymentObject(user);
+    const pausedStatus = await runCli(["status", "dev", user, "-o", "json"], {
+      env,
+      cwd: workdir,
+    });
+    assert.equal(pausedStatus.code, 0, pausedStatus.stderr);
+    const objects: Node[] = JSON.parse(pausedStatus.stdout).composition.children[0].children;
+    assert.deepEqual(
+      objects.map((node) => [node.name, node.paused ?? false, node.synced]),
+      [
+        [`${id}-deployment`, true, "False"],
+        [`${id}-ingress`, false, "True"],
+        [`${id}-service`, false, "True"],
+      ],
+    );
+    const pausedTable = await runCli(["describe", "resource", "appclaim", APP, "-n", user], {
+      env,
+      cwd: workdir,
+      isTerminal: true,
+    });
+    assert.match(
+      pausedTable.stdout,
+      new RegExp(`^ {6}Object/${id}-deployment \\(ready: True, synced: False, paused\\)`, "m"),
+    );
+    await setPaused(user, false);
+  } finally {
+    await runCli(["uninstall", "dev", user], { env, cwd: workdir });
+    if (await k.get({ apiVersion: "v1", kind: "Namespace", name: user })) {
+      await removeNamespace(user);
+    }
+  }
+});
+
+Deno.test("a developer who may not list cluster-scoped Objects nor read the composite still gets status and describe of their claim, which say what they could not show; uninstall says what it does not await", async () => {
+  const k = await kube();
+  const user = `treerbac-${suffix}`;
+  const kubeconfig = await namespacedDeveloper(k, user, [{
+    apiGroups: [CLAIM.apiVersion.split("/")[0]],
+    resources: ["appclaims"],
+    verbs: ["get", "list", "watch", "delete"],
+  }]);
+  const developer = { ...env, KUBECONFIG: kubeconfig };
+  try {
+    await applyClaim(user); // as the admin: the developer may not create claims here
+    await waitReady(user);
+    const status = await runCli(["status", "dev", user, "-o", "json"], {
+      env: developer,
+      cwd: workdir,
+    });
+    assert.equal(status.code, 0, status.stderr);
+    const record = JSON.parse(status.stdout);
+    assert.equal(record.ready, true);
+    const tree: Node = record.composition;
+    assert.deepEqual([tree.kind, tree.name, tree.children], [CLAIM.kind, APP, []]);
+    assert.match(
+      tree.note ?? "",
+      new RegExp(`not allowed to read its composite ${COMPOSITE.kind} `),
+    );
+    assert.match(
+      tree.note ?? "",
+      /not allowed to list Objects of kubernetes\.crossplane\.io\/v1alpha2 \(cluster-scoped\)/,
+    );
+    const described = await runCli(
+      ["describe", "resource", "appclaim", APP, "-n", user, "-o", "json"],
+      { env: developer, cwd: workdir },
+    );
+    assert.equal(described.code, 0, described.stderr);
+    assert.deepEqual(JSON.parse(described.stdout).tree, tree);
+
+    const removed = await runCli(["uninstall", "dev", user], { env: developer, cwd: workdir });
+    assert.equal(removed.code, 0, removed.stderr);
+    assert.match(
+      removed.stderr,
+      /not allowed to list Objects of kubernetes\.crossplane\.io\/v1alpha2 \(cluster-scoped\): what AppClaim \S+ composed there is not awaited/,
+    );
+    assert.equal(await k.get(claimRef(user)), undefined);
+  } finally {
+    await k.delete(claimRef(user));
+    await removeNamespace(user);
+  }
+});
+
+Deno.test("platform apply dev --template claim waits for the stand-in's Ready; uninstall dev returns once the claim, its composite, its Objects and their Deployment, Service and Ingress are gone", async () => {
   const k = await kube();
   const user = `claimer-${suffix}`;
   const applied = await runCli(
@@ -381,23 +567,80 @@ Deno.test("platform apply dev --template claim waits for the stand-in's Ready; u
   assert.equal(record.ready, true);
   const stored = await k.get(claimRef(user));
   assert.equal(condition(stored, "Ready")?.status, "True");
+  const xrName: string = stored?.spec.resourceRef.name;
   const deployment = await k.get(deploymentRef(user));
   assert.equal(condition(deployment, "Available")?.status, "True");
   assert.equal((await objectsOf(user)).length, 3);
 
   const removed = await runCli(["uninstall", "dev", user], { env, cwd: workdir });
+  // Right after it returns, nothing composed is left: no polling here.
+  const left = [
+    await k.get(claimRef(user)),
+    await k.get({ ...COMPOSITE, name: xrName }),
+    ...await objectsOf(user),
+    await k.get(deploymentRef(user)),
+    await k.get({ apiVersion: "v1", kind: "Service", name: APP, namespace: user }),
+    await k.get({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      name: APP,
+      namespace: user,
+    }),
+  ].filter(Boolean).map((object) => `${object!.kind}/${object!.metadata.name}`);
   assert.equal(removed.code, 0, removed.stderr);
-  assert.ok(
-    JSON.parse(removed.stdout).deleted.some((o: { kind: string }) => o.kind === CLAIM.kind),
-    removed.stdout,
+  assert.deepEqual(left, [], "nothing composed is left once uninstall dev returns");
+  const result = JSON.parse(removed.stdout);
+  assert.deepEqual(result.deleted.map((o: { kind: string }) => o.kind), [CLAIM.kind]);
+  assert.deepEqual(
+    result.composed.map((o: { kind: string; name: string }) => `${o.kind}/${o.name}`),
+    [
+      `${COMPOSITE.kind}/${xrName}`,
+      `Object/${user}-${APP}-deployment`,
+      `Object/${user}-${APP}-ingress`,
+      `Object/${user}-${APP}-service`,
+      `Deployment/${APP}`,
+      `Ingress/${APP}`,
+      `Service/${APP}`,
+    ],
   );
-  assert.equal(await k.get(claimRef(user)), undefined);
-  await waitFor(
-    "the composed Objects and Deployment to be gone",
-    async () => (await objectsOf(user)).length === 0 && !(await k.get(deploymentRef(user))),
+  assert.match(
+    removed.stderr,
+    new RegExp(
+      `waiting up to 120 s \\(--timeout\\) for the 7 objects AppClaim ${user}/${APP} composed to be deleted`,
+    ),
   );
-  // uninstall may keep the namespace while composed objects were still there.
-  await k.delete({ apiVersion: "v1", kind: "Namespace", name: user });
+  assert.match(removed.stderr, new RegExp(`✓ what AppClaim ${user}/${APP} composed is gone`));
+  // With nothing composed left, the namespace apply dev made goes too.
+  assert.equal(result.namespaceDeleted, true, removed.stderr);
+  assert.equal(await k.get({ apiVersion: "v1", kind: "Namespace", name: user }), undefined);
+});
+
+Deno.test("uninstall dev waits no longer than --timeout for what the claim composed and names what is left: a paused Object keeps itself and its Deployment", async () => {
+  const k = await kube();
+  const user = `stuck-${suffix}`;
+  const id = `${user}-${APP}`;
+  await applyClaim(user);
+  try {
+    await pauseDeploymentObject(user);
+    const removed = await runCli(["uninstall", "dev", user, "--timeout", "3"], {
+      env,
+      cwd: workdir,
+    });
+    assert.equal(removed.code, 1, removed.stderr);
+    assert.match(
+      removed.stderr,
+      new RegExp(
+        `timed out after 3 s waiting for what AppClaim ${user}/${APP} composed to be deleted; ` +
+          `still there: .*Object ${id}-deployment \\(paused\\)`,
+      ),
+    );
+    assert.match(removed.stderr, new RegExp(`Deployment ${user}/${APP}`));
+    assert.match(removed.stderr, /hint: a paused Object is deleted only once unpaused/);
+    assert.ok(await k.get(deploymentRef(user)), "the paused Object's Deployment is still there");
+  } finally {
+    await setPaused(user, false).catch(() => undefined);
+    await removeNamespace(user);
+  }
 });
 
 Deno.test("figures: apply dev to Ready, claim on the stand-in beside plain manifests (printed, not asserted)", async () => {

@@ -54,17 +54,19 @@ export async function findEnvironments(
   const labelSelector = [devSelector(filter.user, filter.app), `!${ROLE_LABEL}`, filter.selector]
     .filter(Boolean).join(",");
   const found = new Map<string, Environment>();
-  if (await serves(kube, APP_CLAIM.apiVersion, APP_CLAIM.kind)) {
-    const claims = await kube.list(APP_CLAIM.apiVersion, APP_CLAIM.kind, {
-      labelSelector,
-      namespace: filter.namespace,
-    });
-    for (const claim of claims.items) add(found, claim, conditionReadiness("Ready")(claim));
-  }
-  const deployments = await kube.list("apps/v1", "Deployment", {
-    labelSelector,
-    namespace: filter.namespace,
-  });
+  // Claims and Deployments in parallel; claims are added first, so a claim wins over its Deployment.
+  const [claims, deployments] = await Promise.all([
+    serves(kube, APP_CLAIM.apiVersion, APP_CLAIM.kind).then((served) =>
+      served
+        ? kube.list(APP_CLAIM.apiVersion, APP_CLAIM.kind, {
+          labelSelector,
+          namespace: filter.namespace,
+        })
+        : { items: [] as KubeObject[] }
+    ),
+    kube.list("apps/v1", "Deployment", { labelSelector, namespace: filter.namespace }),
+  ]);
+  for (const claim of claims.items) add(found, claim, conditionReadiness("Ready")(claim));
   for (const deployment of deployments.items) {
     add(found, deployment, deploymentReadiness(deployment));
   }
@@ -109,12 +111,10 @@ export async function environmentObjects(
   namespace?: string,
 ): Promise<KubeObject[]> {
   const labelSelector = devSelector(user, app);
-  const objects: KubeObject[] = [];
-  for (const kind of ENVIRONMENT_KINDS) {
-    if (kind.optional && !(await serves(kube, kind.apiVersion, kind.kind))) continue;
-    objects.push(
-      ...(await kube.list(kind.apiVersion, kind.kind, { labelSelector, namespace })).items,
-    );
-  }
-  return objects;
+  // One list per kind, all at once; the result keeps the deletion order of ENVIRONMENT_KINDS.
+  const lists = await Promise.all(ENVIRONMENT_KINDS.map(async (kind) => {
+    if (kind.optional && !(await serves(kube, kind.apiVersion, kind.kind))) return [];
+    return (await kube.list(kind.apiVersion, kind.kind, { labelSelector, namespace })).items;
+  }));
+  return lists.flat();
 }

@@ -3,8 +3,11 @@ import { isForbidden, PlatformError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import { assertDnsLabel } from "../identity.ts";
 import { formatAge } from "../progress.ts";
-import { loadSettings } from "../settings.ts";
-import { connect, type DevCommandOptions, namespaceFor } from "./target.ts";
+import { connectFrom } from "../connect.ts";
+import { compositionRole } from "../crossplane/objects.ts";
+import { compositionTree } from "../crossplane/tree.ts";
+import type { TreeNode } from "../tree.ts";
+import { type DevCommandOptions, namespaceFor } from "./target.ts";
 import { environmentObjects, findEnvironments } from "./environments.ts";
 import { findCondition } from "../kube/types.ts";
 import { sessionStatus, sessionStatuses } from "./session.ts";
@@ -36,8 +39,7 @@ export async function listDev(
   } = {},
 ): Promise<EnvironmentRow[]> {
   if (options.user) assertDnsLabel("user name", options.user);
-  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
-  const kube = options.kube ?? await connect(settings);
+  const { settings, kube } = await connectFrom(options);
   const { namespace: only, selector } = options;
   const environments = await findEnvironments(kube, {
     user: options.user,
@@ -83,6 +85,11 @@ export interface EnvironmentStatus extends EnvironmentRow {
   objects: { kind: string; name: string; ready: string }[];
   /** The latest events of the environment's objects; filled when it is not ready. */
   events: { age: string; type: string; object: string; reason: string; message: string }[];
+  /**
+   * A claim's tree: claim → composite → Objects (synced, ready, paused) →
+   * what they apply; only for an environment made of a Crossplane claim.
+   */
+  composition?: TreeNode;
 }
 
 /** One user's environment of the configured app, with conditions and (when not ready) events. */
@@ -91,20 +98,26 @@ export async function statusDev(
   options: DevCommandOptions = {},
 ): Promise<EnvironmentStatus> {
   assertDnsLabel("user name", user);
-  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
-  const kube = await connect(settings);
+  const { settings, kube } = await connectFrom(options);
   const home = namespaceFor(settings, user);
-  // Within the user's namespace: works with rights that end there.
-  const [environment] = await findEnvironments(kube, { user, app: settings.app, namespace: home });
+  const { app: appName } = settings;
+  // Within the user's namespace: works with rights that end there. Every read is named by the
+  // settings alone, so all go out at once; events and the claim's tree follow the environment.
+  const found = findEnvironments(kube, { user, app: appName, namespace: home }).then(([e]) => e);
+  const reads = Promise.allSettled([
+    environmentObjects(kube, user, appName, home),
+    sessionStatus(kube, home, appName),
+    found.then((e) => e && !e.ready ? recentEvents(kube, e.namespace, 10) : []),
+    found.then((e) => e && compositionRole(e.object) ? compositionTree(kube, e.object) : undefined),
+  ]);
+  const environment = await found;
   if (!environment) {
     throw new PlatformError(
-      `${user} has no dev environment of ${settings.app} in this cluster (context ${kube.context})`,
+      `${user} has no dev environment of ${appName} in this cluster (context ${kube.context})`,
       { hint: `create one with: platform apply dev ${user}; list all with: platform list dev` },
     );
   }
-  const objects = await environmentObjects(kube, user, settings.app, home);
-  const events = environment.ready ? [] : await recentEvents(kube, environment.namespace, 10);
-  const devSession = await sessionStatus(kube, environment.namespace, environment.app);
+  const [objects, devSession, events, composition] = settledValues(await reads);
   const { user: u, namespace, app, url, ready, age, template, workload, state, conditions } =
     environment;
   return {
@@ -131,7 +144,18 @@ export async function statusDev(
       ready: readyCell(object),
     })),
     events,
+    ...(composition ? { composition } : {}),
   };
+}
+
+type Settled<T extends readonly unknown[]> = { [K in keyof T]: PromiseSettledResult<T[K]> };
+
+/** The values of settled promises; the first rejection is thrown. */
+function settledValues<T extends readonly unknown[]>(results: Settled<T>): T {
+  for (const result of results) {
+    if (result.status === "rejected") throw result.reason;
+  }
+  return results.map((result) => (result as PromiseFulfilledResult<unknown>).value) as unknown as T;
 }
 
 function readyCell(

@@ -7,27 +7,21 @@ import { PlatformError } from "../errors.ts";
 import { hostProblem } from "../validate.ts";
 import { type DevIdentity, devIdentity } from "../identity.ts";
 import { discoverIngress } from "../ingress.ts";
-import { Kube } from "../kube/client.ts";
+import type { Kube } from "../kube/client.ts";
 import type { Reporter } from "../progress.ts";
-import { DEFAULTS, type FlagSettings, loadSettings, type Settings } from "../settings.ts";
+import { DEFAULTS, loadSettings, type Settings } from "../settings.ts";
+import type { SettingsSource } from "../connect.ts";
 import { APP_CLAIM } from "../../templates/app_claim.ts";
 import { resolveTemplate } from "../../templates/registry.ts";
 import type { Template } from "../../templates/template.ts";
 
 /** Options every dev command accepts. */
-export interface DevCommandOptions {
-  flags?: FlagSettings;
-  /** Environment variables (default: the process environment). */
-  env?: Record<string, string | undefined>;
-  /** Where platform.yaml and .env are read (default: the current directory). */
-  cwd?: string;
+export interface DevCommandOptions extends SettingsSource {
   reporter?: Reporter;
 }
 
-/** Connects with the settings' kubeconfig and context. */
-export function connect(settings: Settings): Promise<Kube> {
-  return Kube.connect({ kubeconfig: settings.kubeconfig, context: settings.context });
-}
+// lib/dev/session.ts still connects through here; the rest use connectFrom.
+export { connect } from "../connect.ts";
 
 /** The namespace of `user`'s environment under the settings' pattern. */
 export function namespaceFor(settings: Settings, user: string): string {

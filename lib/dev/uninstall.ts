@@ -5,9 +5,12 @@
 import { ANNOTATIONS, assertDnsLabel } from "../identity.ts";
 import { describeRef, refOf } from "../kube/types.ts";
 import { waitGone } from "../kube/wait.ts";
-import { formatDuration, silentReporter } from "../progress.ts";
-import { loadSettings } from "../settings.ts";
-import { connect, type DevCommandOptions, namespaceFor } from "./target.ts";
+import { formatDuration, type Reporter, silentReporter } from "../progress.ts";
+import type { Kube } from "../kube/client.ts";
+import { compositionRole } from "../crossplane/objects.ts";
+import { type Composed, composedOf, waitComposedGone } from "../crossplane/composed_gone.ts";
+import { connectFrom } from "../connect.ts";
+import { type DevCommandOptions, namespaceFor } from "./target.ts";
 import { environmentObjects } from "./environments.ts";
 import { isForbidden } from "../errors.ts";
 import { foreignObjects } from "./namespace_contents.ts";
@@ -27,6 +30,8 @@ export interface UninstallDevResult {
   app: string;
   namespace: string;
   deleted: { kind: string; name: string; namespace?: string }[];
+  /** What the deleted claims composed (Objects, then what they applied), awaited until gone. */
+  composed: { kind: string; name: string; namespace?: string }[];
   namespaceDeleted: boolean;
   result: "deleted" | "nothing to delete";
   elapsed: string;
@@ -40,9 +45,8 @@ export async function uninstallDev(
   const started = Date.now();
   assertDnsLabel("user name", user);
   const reporter = options.reporter ?? silentReporter;
-  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
+  const { settings, kube } = await connectFrom(options);
   const namespace = namespaceFor(settings, user);
-  const kube = await connect(settings);
   const timeoutMs = settings.timeout * 1000;
 
   // The session first, whichever driver started it: the original comes back before it is deleted.
@@ -66,12 +70,24 @@ export async function uninstallDev(
     );
   }
   const objects = await environmentObjects(kube, user, settings.app, namespace);
+  const wait = options.wait !== false;
+  // What a claim composed is read before the claim goes: afterwards its Objects are deleted too.
+  const composed = wait
+    ? await Promise.all(
+      objects.filter((object) => compositionRole(object) === "claim").map((claim) =>
+        composedOf(kube, claim)
+      ),
+    )
+    : [];
   for (const object of objects) {
     await kube.delete(refOf(object), { propagation: "Foreground" });
     reporter.step("ok", `${describeRef(refOf(object))} deleted`);
   }
-  if (options.wait !== false) {
-    for (const object of objects) await waitGone(kube, refOf(object), timeoutMs);
+  if (wait) {
+    await Promise.all([
+      ...objects.map((object) => waitGone(kube, refOf(object), timeoutMs)),
+      ...composed.map((what) => awaitComposed(kube, what, timeoutMs, reporter)),
+    ]);
   }
 
   let namespaceDeleted = false;
@@ -110,8 +126,43 @@ export async function uninstallDev(
       name: object.metadata.name ?? "",
       namespace: object.metadata.namespace,
     })),
+    composed: composed.flatMap((what) =>
+      what.refs.map(({ kind, name, namespace }) => ({ kind, name, namespace }))
+    ),
     namespaceDeleted,
     result: objects.length || namespaceDeleted ? "deleted" : "nothing to delete",
     elapsed: formatDuration(Date.now() - started),
   };
+}
+
+/** Waits until what a deleted claim composed is gone, saying what it waits for and how long. */
+async function awaitComposed(
+  kube: Kube,
+  composed: Composed,
+  timeoutMs: number,
+  reporter: Reporter,
+): Promise<void> {
+  const claim = describeRef(composed.claim);
+  for (const hidden of composed.hidden) {
+    reporter.info(`${hidden}: what ${claim} composed there is not awaited`);
+  }
+  if (!composed.refs.length) return;
+  const started = Date.now();
+  reporter.info(
+    `waiting up to ${
+      Math.round(timeoutMs / 1000)
+    } s (--timeout) for the ${composed.refs.length} objects ` +
+      `${claim} composed to be deleted`,
+  );
+  const unwatched = await waitComposedGone(kube, composed, timeoutMs);
+  for (const ref of unwatched) {
+    reporter.info(`${describeRef(ref)}: not allowed to watch it; not awaited`);
+  }
+  const counts = new Map<string, number>();
+  for (const ref of composed.refs) counts.set(ref.kind, (counts.get(ref.kind) ?? 0) + 1);
+  const kinds = [...counts].map(([kind, n]) => n > 1 ? `${n} ${kind}s` : kind).join(", ");
+  reporter.step(
+    "ok",
+    `what ${claim} composed is gone (${kinds}) after ${formatDuration(Date.now() - started)}`,
+  );
 }
