@@ -15,17 +15,24 @@ import {
 } from "./optique.ts";
 import type { Output } from "../lib/output.ts";
 import { COMPONENT_NAMES, INGRESS_CLASSES } from "../lib/setup/components.ts";
-import { PROVIDER_NAMES } from "../providers/clusters/registry.ts";
+import { DEFAULT_PROVIDER, PROVIDER_NAMES, PROVIDERS } from "../providers/clusters/registry.ts";
 import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
 import { commonOptions } from "./options.ts";
 import { clusterNameValue, componentsValue, ingressClassValue, providerValue } from "./values.ts";
 
+/** Providers whose destroy asks first, from their declarations. */
+const ASKING = PROVIDERS.filter((provider) => provider.confirmDestroy).map((provider) =>
+  provider.name
+);
+
 const providerArgument = withDefault(
   argument(providerValue, {
-    description: message`${text(PROVIDER_NAMES.join(", "))} (default kwok: local, no Docker)`,
+    description: message`${text(PROVIDER_NAMES.join(", "))} (default ${
+      text(DEFAULT_PROVIDER.name)
+    }: local, no Docker)`,
   }),
-  "kwok",
+  DEFAULT_PROVIDER.name,
 );
 const sharedOptions = object({
   clusterName: optional(
@@ -81,7 +88,9 @@ export const destroyCommand = command(
     object({
       verb: constant("destroy" as const),
       provider: providerArgument,
-      yes: option("-y", "--yes", { description: message`delete a cloud cluster without asking` }),
+      yes: option("-y", "--yes", {
+        description: message`delete without asking (${text(ASKING.join(", "))} ask first)`,
+      }),
     }),
     sharedOptions,
     commonOptions,

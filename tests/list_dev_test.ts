@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { Kube, listDev } from "../mod.ts";
 import { devLabels } from "../lib/identity.ts";
 import { acquireLease, releaseLease, thisHolder } from "../lib/session/lease.ts";
-import { OKTETO_CLONE_LABEL, oktetoCloneName } from "../lib/session/repair.ts";
+import { OKTETO_CLONE_LABEL, oktetoCloneName } from "../providers/sessions/okteto_swap.ts";
 import { testCluster } from "./helpers/cluster.ts";
 
 const cluster = await testCluster();

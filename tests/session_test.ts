@@ -694,6 +694,39 @@ dev:
   assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
 });
 
+Deno.test("a Lease of the session's name that platform did not make: the session is refused, even with --takeover, and nothing deletes it", async () => {
+  const user = `foreign-${crypto.randomUUID().slice(0, 6)}`;
+  const { dir } = await appCopy();
+  const hash = await environment(user, dir);
+  // Someone's own leader-election Lease that happens to have the name.
+  const { object: theirs } = await kube.apply({
+    apiVersion: "coordination.k8s.io/v1",
+    kind: "Lease",
+    metadata: { name: "silly-demo-dev", namespace: user },
+    spec: { holderIdentity: "their-controller", leaseDurationSeconds: 15 },
+  }, { fieldManager: "their-controller" });
+  for (const extra of [[], ["--takeover"]]) {
+    const refused = await cli(["apply", "dev", user, "--session", ...extra], dir);
+    assert.equal(refused.code, 1, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /a Lease silly-demo-dev already exists in .* is not a session lease/,
+    );
+  }
+  const original = await kube.get(deployment(user, "silly-demo"));
+  assert.equal(original!.spec.replicas, 1, "nothing was swapped");
+  assert.equal(await specHash(original!.spec.template), hash);
+  assert.equal(await kube.get(deployment(user, "silly-demo-dev")), undefined);
+  const gc = await cli(["gc", "-n", user], dir);
+  assert.equal(gc.code, 0, gc.stderr);
+  const removed = await cli(["uninstall", "dev", user], dir);
+  assert.equal(removed.code, 0, removed.stderr);
+  const kept = await kube.get(lease(user));
+  assert.equal(kept?.metadata.uid, theirs.metadata.uid, "their Lease is untouched");
+  assert.equal(kept?.spec.holderIdentity, "their-controller");
+  await kube.delete({ apiVersion: "v1", kind: "Namespace", name: user });
+});
+
 Deno.test("a session driver whose CLI is missing is refused before anything is applied", async () => {
   const user = `zed-${crypto.randomUUID().slice(0, 6)}`;
   const { dir } = await appCopy();

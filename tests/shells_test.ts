@@ -1,9 +1,11 @@
 /**
  * `./denow task install`, `platform shell-init` and the completion scripts
- * in real shells: bash, zsh and fish (.ci/run installs zsh and fish from
- * Debian; tmux drives interactive sessions). A missing shell fails the test
- * with a message saying how to install it: nothing here is skipped. No
- * cluster is needed: cluster values come from a kubeconfig's contexts.
+ * in real shells: bash, zsh, fish and nu (.ci/run installs zsh and fish from
+ * Debian; nu, which Debian lacks, comes from the npm package pinned in
+ * tools/nushell and is installed on first use; tmux drives interactive
+ * sessions). A missing shell fails the test with a message saying how to
+ * install it: nothing here is skipped. No cluster is needed: cluster values
+ * come from a kubeconfig's contexts.
  */
 import assert from "node:assert/strict";
 
@@ -23,6 +25,36 @@ async function requireTool(tool: string): Promise<void> {
     }
     throw error;
   }
+}
+
+/**
+ * nu: the one on PATH, else the npm package pinned in tools/nushell,
+ * installed there on first use as ./denow installs Deno.
+ */
+async function nushell(): Promise<string> {
+  const found = await new Deno.Command("sh", { args: ["-c", "command -v nu"], stdout: "piped" })
+    .output();
+  if (found.success) return decoder.decode(found.stdout).trim();
+  const tool = `${REPO}/tools/nushell`;
+  const bin = `${tool}/node_modules/.bin/nu`;
+  if (!(await Deno.stat(bin).then(() => true, () => false))) {
+    const installed = await new Deno.Command("npm", {
+      args: ["install", "--no-audit", "--no-fund", "--no-save", "--loglevel=error"],
+      cwd: tool,
+      stdout: "null",
+      stderr: "piped",
+    }).output().catch((error) => {
+      throw new Error(`nu is not installed and npm is not there to install it: ${error.message}`);
+    });
+    if (!installed.success) {
+      throw new Error(
+        `nu is not installed and npm install in tools/nushell failed: ${
+          decoder.decode(installed.stderr)
+        }`,
+      );
+    }
+  }
+  return bin;
 }
 
 interface Run {
@@ -194,6 +226,82 @@ Deno.test("shell-init fish: exports and completions in a real fish", async () =>
     "nu",
     "zsh",
   ]);
+});
+
+Deno.test("shell-init nu: exports and the completer in a real nu", async () => {
+  const nu = await nushell();
+  const { root, sub } = await project();
+  const init = await run("platform", ["shell-init", "nu"], { cwd: sub, env: shellEnv() });
+  assert.equal(init.code, 0, init.stderr);
+  const script = `${root}/platform.nu`;
+  await Deno.writeTextFile(script, init.stdout);
+  // Each line: the completions nu's external completer gets for those spans, values only.
+  const complete = (spans: string[]) =>
+    `platform-complete [${
+      spans.map((span) => JSON.stringify(span)).join(" ")
+    }] | each {|c| if ($c | describe | str starts-with "record") { $c.value } else { $c } } | str join " "`;
+  const program = [
+    `source ${JSON.stringify(script)}`,
+    "[",
+    `  $"($env.INGRESS_HOST)|($env.GREETING)"`,
+    `  (${complete(["platform", "comp"])})`,
+    `  (${complete(["platform", "completions", ""])})`,
+    `  (${complete(["platform", "apply", "dev", "alice", "--dr"])})`,
+    `  (${complete(["platform", "-o", "j"])})`,
+    `  (${complete(["platform", "list", "dev", "--output=y"])})`,
+    `  (${complete(["platform", "list", "dev", "--context", ""])})`,
+    `  (${complete(["platform", "apply", "dev", "alice", "--kubeconfig", "k8s-"])})`,
+    "] | str join (char nl)",
+  ].join("\n");
+  const result = await run(nu, ["--no-config-file", "-c", program], { cwd: sub, env: shellEnv() });
+  assert.equal(result.code, 0, result.stderr);
+  assert.deepEqual(result.stdout.trim().split("\n"), [
+    "127.0.0.1.nip.io|it's a 'test' $HOME",
+    "completions",
+    "bash zsh fish nu",
+    "--dry-run --driver",
+    "json",
+    "--output=yaml",
+    "dev-eu prod-us",
+    "k8s-one.yaml k8s-two.yaml",
+  ]);
+});
+
+Deno.test("nu: a real TAB in an interactive nu whose config sources the shell-init script", async () => {
+  const nu = await nushell();
+  const { root, sub } = await project();
+  const init = await run("platform", ["shell-init", "nu"], { cwd: sub, env: shellEnv() });
+  await Deno.writeTextFile(`${root}/platform.nu`, init.stdout);
+  await Deno.writeTextFile(
+    `${root}/config.nu`,
+    [
+      `source ${JSON.stringify(`${root}/platform.nu`)}`,
+      '$env.PROMPT_COMMAND = {|| "nu" }',
+      '$env.PROMPT_COMMAND_RIGHT = {|| "" }',
+      '$env.PROMPT_INDICATOR = {|| "> " }',
+      "$env.config.show_banner = false",
+      "",
+    ].join("\n"),
+  );
+  await Deno.writeTextFile(`${root}/env.nu`, "");
+  const session = await tmuxSession(
+    [nu, "--config", `${root}/config.nu`, "--env-config", `${root}/env.nu`],
+    sub,
+    shellEnv(),
+  );
+  try {
+    await session.waitFor(/^nu>$/m, "the nu prompt");
+    await session.type("platform apply dev alice --dry-", "Tab");
+    await session.waitFor(/platform apply dev alice --dry-run$/m, "nu: --dry-run");
+    await session.clear();
+    await session.type("platform list dev --context prod", "Tab");
+    await session.waitFor(/--context prod-us$/m, "nu: a context from the kubeconfig");
+    await session.clear();
+    await session.type("platform -o js", "Tab");
+    await session.waitFor(/platform -o json$/m, "nu: a fixed value");
+  } finally {
+    await session.close();
+  }
 });
 
 /** Starts `command` in a detached tmux session; types, TABs and reads the screen. */

@@ -19,13 +19,7 @@ import type {
 } from "../../providers/sessions/driver.ts";
 import { devSettings } from "../session/dev_settings.ts";
 import { holderOf, LEASE_ROLE, leaseName, readLease, releaseLease } from "../session/lease.ts";
-import {
-  findLeftovers,
-  type Leftover,
-  OKTETO_CLONE_LABEL,
-  oktetoCloneName,
-  repair,
-} from "../session/repair.ts";
+import { findLeftovers, type Leftover, repair } from "../session/repair.ts";
 import { ROLE_LABEL } from "../identity.ts";
 import type { KubeObject } from "../kube/types.ts";
 
@@ -37,10 +31,10 @@ export async function repairEnvironment(
   timeoutMs: number,
   reporter: Reporter,
 ): Promise<void> {
-  for (const leftover of await findLeftovers(kube, namespace)) {
+  for (const leftover of await findLeftovers(kube, namespace, DRIVERS)) {
     if (leftover.app !== app) continue;
     reporter.info(`found a session left behind by ${leftover.holder}; repairing`);
-    reporter.step("ok", await repair(kube, leftover, timeoutMs));
+    reporter.step("ok", await repair(kube, leftover, timeoutMs, DRIVERS));
   }
 }
 
@@ -145,13 +139,13 @@ export async function gc(
   const kube = await connect(settings);
   const namespace = options.allNamespaces ? undefined : options.namespace ?? kube.namespace;
   const records: GcRecord[] = [];
-  for (const leftover of await findLeftovers(kube, namespace)) {
+  for (const leftover of await findLeftovers(kube, namespace, DRIVERS)) {
     if (options.dryRun) {
       records.push({ ...leftover, result: "would repair" });
       continue;
     }
     try {
-      reporter.step("ok", await repair(kube, leftover, settings.timeout * 1000));
+      reporter.step("ok", await repair(kube, leftover, settings.timeout * 1000, DRIVERS));
       records.push({ ...leftover, result: "repaired" });
     } catch (error) {
       // One stuck environment must not keep gc from the others; the record says what failed.
@@ -182,12 +176,13 @@ export async function sessionStatus(
 
 /**
  * The sessions of many environments (`list dev`) in a number of requests
- * that does not grow with them: one list of session Leases and one of
- * okteto's labelled clones, in the environments' namespace when they share
- * one (rights that end there suffice), else across namespaces. Each driver
- * then answers from what was listed; only a hand-run `okteto up` (a clone
- * and no Lease) costs the okteto driver its own GET. okteto versions that
- * did not label their clones show in `status dev`, not here.
+ * that does not grow with them: one list of session Leases, and one list
+ * per driver whose sessions can run without a Lease (okteto up run by
+ * hand leaves a labelled clone), in the environments' namespace when they
+ * share one (rights that end there suffice), else across namespaces. Each
+ * driver then answers from what was listed; only such a Lease-less session
+ * costs its driver a GET. Sessions of okteto versions that did not label
+ * their clones show in `status dev`, not here.
  */
 export async function sessionStatuses(
   kube: Kube,
@@ -196,16 +191,19 @@ export async function sessionStatuses(
   if (!environments.length) return [];
   const spaces = new Set(environments.map((environment) => environment.namespace));
   const namespace = spaces.size === 1 ? [...spaces][0] : undefined;
-  const [leases, clones] = await Promise.all([
+  const marked = DRIVERS.filter((driver) => driver.marker);
+  const key = (object: KubeObject) => `${object.metadata.namespace}/${object.metadata.name}`;
+  const [leases, ...markers] = await Promise.all([
     kube.list("coordination.k8s.io/v1", "Lease", {
       namespace,
       labelSelector: `${ROLE_LABEL}=${LEASE_ROLE}`,
     }),
-    kube.list("apps/v1", "Deployment", { namespace, labelSelector: OKTETO_CLONE_LABEL }),
+    ...marked.map((driver) =>
+      kube.list("apps/v1", "Deployment", { namespace, labelSelector: driver.marker!.selector })
+    ),
   ]);
-  const key = (object: KubeObject) => `${object.metadata.namespace}/${object.metadata.name}`;
   const leaseAt = new Map(leases.items.map((lease) => [key(lease), lease]));
-  const cloneAt = new Set(clones.items.map(key));
+  const markedAt = new Set(markers.flatMap((list) => list.items.map(key)));
   return await Promise.all(environments.map(async ({ namespace, app }) => {
     const lease = leaseAt.get(`${namespace}/${leaseName(app)}`) ?? null;
     if (lease) {
@@ -213,7 +211,7 @@ export async function sessionStatuses(
       const named = DRIVERS.find((driver) => driver.name === holderOf(lease).driver);
       const status = await named?.status({ kube, namespace, app, lease });
       if (status) return status;
-    } else if (!cloneAt.has(`${namespace}/${oktetoCloneName(app)}`)) {
+    } else if (!marked.some((driver) => markedAt.has(`${namespace}/${driver.marker!.name(app)}`))) {
       return undefined;
     }
     return (await sessionOn(kube, namespace, app, lease))?.status;

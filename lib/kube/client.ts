@@ -617,7 +617,11 @@ export class Kube {
   /** Deletes an object (foreground propagation); returns false if it was already gone. */
   async delete(
     ref: ObjectRef,
-    options: { propagation?: "Foreground" | "Background" } = {},
+    options: {
+      propagation?: "Foreground" | "Background";
+      /** Delete only this object (409 when the name now belongs to a newer one). */
+      uid?: string;
+    } = {},
   ): Promise<boolean> {
     try {
       await this.request("DELETE", await this.pathOf(ref), {
@@ -625,6 +629,7 @@ export class Kube {
           kind: "DeleteOptions",
           apiVersion: "v1",
           propagationPolicy: options.propagation ?? "Background",
+          ...(options.uid ? { preconditions: { uid: options.uid } } : {}),
         },
         about: aboutRef("delete", ref),
       });

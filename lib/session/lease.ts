@@ -209,6 +209,7 @@ export async function acquireLease(
 ): Promise<{ previous?: Holder; previousStale?: string }> {
   for (let attempt = 0;; attempt++) {
     const existing = await readLease(kube, namespace, app);
+    if (existing && !isSessionLease(existing)) throw foreignLeaseError(namespace, app);
     const previous = existing ? holderOf(existing) : undefined;
     const stale = existing ? staleReason(existing) : undefined;
     if (existing && !stale && !options.takeover) throw heldError(previous!, namespace, app);
@@ -292,8 +293,39 @@ export async function annotateLease(
 }
 
 /** Deletes the Lease; false when it was already gone. */
-export function releaseLease(kube: Kube, namespace: string, app: string): Promise<boolean> {
-  return kube.delete(leaseRef(namespace, app));
+export async function releaseLease(
+  kube: Kube,
+  namespace: string,
+  app: string,
+): Promise<boolean> {
+  const lease = await readLease(kube, namespace, app);
+  // A Lease of that name that no session made is someone else's: never delete it.
+  if (!lease || !isSessionLease(lease)) return false;
+  try {
+    return await kube.delete(leaseRef(namespace, app), { uid: lease.metadata.uid });
+  } catch (error) {
+    // Replaced since it was read: the new one is not the one being released.
+    if (isConflict(error)) return false;
+    throw error;
+  }
+}
+
+/** Whether a Lease is one platform's sessions made (its role label). */
+export function isSessionLease(lease: KubeObject): boolean {
+  return lease.metadata.labels?.[ROLE_LABEL] === LEASE_ROLE;
+}
+
+/** The refusal for a Lease of the session's name that platform did not make. */
+function foreignLeaseError(namespace: string, app: string): PlatformError {
+  return new PlatformError(
+    `a Lease ${leaseName(app)} already exists in ${namespace} and is not a session lease ` +
+      "platform made; the session would replace it",
+    {
+      hint: `rename or remove it (kubectl -n ${namespace} get lease ${
+        leaseName(app)
+      } -o yaml); --takeover does not take over what is not a session`,
+    },
+  );
 }
 
 /** A Lease being held: renewed in the background until released or lost. */

@@ -5,7 +5,8 @@
  *   is gone or stale (expired, or its process is gone on this machine);
  * - a dev copy whose original has no record any more;
  * - a stale session Lease with nothing else left;
- * - okteto's `<app>-okteto` clones whose originals sit at 0 replicas;
+ * - whatever a session driver recognises as its own (okteto's clones),
+ *   through {@link LeftoverFinder}: the knowledge stays in the driver;
  * - a claim's Objects a session paused, when nothing of that session is
  *   left to restore them (killed between pausing and recording, or an
  *   okteto session's).
@@ -13,26 +14,17 @@
  */
 import type { Kube } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
-import { deploymentReadiness, waitFor, waitGone } from "../kube/wait.ts";
 import { ROLE_LABEL } from "../identity.ts";
 import { holderOf, LEASE_ROLE, leaseRef, releaseLease, staleReason } from "./lease.ts";
 import { COPY_ROLE, copyName, differencesWarning, recordOf, restore } from "./swap.ts";
 import { findPausedObjects, type ObjectRef, unpauseOwners } from "./composition.ts";
 
-/** okteto's label on its clones (value: the original's UID). */
-export const OKTETO_CLONE_LABEL = "dev.okteto.com/clone";
-/** okteto's label on an original in dev mode. */
-export const OKTETO_DEV_LABEL = "dev.okteto.com";
-/** okteto's annotation with the original's replicas before dev mode. */
-export const OKTETO_REPLICAS_ANNOTATION = "dev.okteto.com/replicas";
-/** The name okteto gives the clone of `app`. */
-export const oktetoCloneName = (app: string) => `${app}-okteto`;
-
 /** One leftover and what is (or would be) done about it. */
 export interface Leftover {
   namespace: string;
   app: string;
-  kind: "builtin" | "okteto" | "lease" | "paused";
+  /** `builtin`, `lease`, `paused`, or the name of the driver whose leftover it is. */
+  kind: string;
   /** Who held the session, and why it counts as over. */
   holder: string;
   action: string;
@@ -40,12 +32,26 @@ export interface Leftover {
   object?: ObjectRef;
 }
 
-const deploymentRef = (namespace: string, name: string) => ({
-  apiVersion: "apps/v1",
-  kind: "Deployment",
-  name,
-  namespace,
-});
+/** What gc listed, for a driver to recognise its own leftovers in (pure). */
+export interface LeftoverScan {
+  /** Every Deployment listed. */
+  deployments: readonly KubeObject[];
+  /** One of them by namespace and name. */
+  deployment(namespace: string, name: string): KubeObject | undefined;
+  /** Whether a live session Lease covers the app. */
+  live(namespace: string, app: string): boolean;
+  /** Who held the app's session and why it is over; undefined without a Lease. */
+  holder(namespace: string, app: string): string | undefined;
+}
+
+/** A session driver's part in finding and repairing leftovers. */
+export interface LeftoverFinder {
+  readonly name: string;
+  /** Its leftovers among what was listed; their `kind` is the driver's name. */
+  leftovers?(scan: LeftoverScan): Leftover[];
+  /** Repairs one of them; returns a line saying what came back. */
+  repairLeftover?(kube: Kube, leftover: Leftover, timeoutMs: number): Promise<string>;
+}
 
 function holderText(lease: KubeObject | undefined): string {
   if (!lease) return "no lease";
@@ -54,7 +60,11 @@ function holderText(lease: KubeObject | undefined): string {
 }
 
 /** Leftovers in a namespace, or in every namespace. A live session is not a leftover. */
-export async function findLeftovers(kube: Kube, namespace?: string): Promise<Leftover[]> {
+export async function findLeftovers(
+  kube: Kube,
+  namespace?: string,
+  drivers: readonly LeftoverFinder[] = [],
+): Promise<Leftover[]> {
   const [deployments, leases, paused] = await Promise.all([
     kube.list("apps/v1", "Deployment", { namespace }),
     kube.list("coordination.k8s.io/v1", "Lease", {
@@ -107,19 +117,22 @@ export async function findLeftovers(kube: Kube, namespace?: string): Promise<Lef
       });
       continue;
     }
-    // okteto names its clone <app>-okteto (and labels it OKTETO_CLONE_LABEL; older versions did not).
-    if (!name.endsWith("-okteto")) continue;
-    const app = name.slice(0, -"-okteto".length);
-    const original = byName.get(key(ns, app));
-    if (!original || (original.spec?.replicas ?? 1) !== 0 || live(ns, app)) continue;
-    handled.add(key(ns, app));
-    leftovers.push({
-      namespace: ns,
-      app,
-      kind: "okteto",
-      holder: leaseOf.has(key(ns, app)) ? holderText(leaseOf.get(key(ns, app))) : "okteto",
-      action: `delete ${name}, scale ${app} back to ${oktetoReplicas(original)}`,
-    });
+  }
+  const scan: LeftoverScan = {
+    deployments: deployments.items,
+    deployment: (ns, name) => byName.get(key(ns, name)),
+    live,
+    holder: (ns, app) => {
+      const lease = leaseOf.get(key(ns, app));
+      return lease ? holderText(lease) : undefined;
+    },
+  };
+  for (const driver of drivers) {
+    for (const leftover of driver.leftovers?.(scan) ?? []) {
+      if (handled.has(key(leftover.namespace, leftover.app))) continue;
+      handled.add(key(leftover.namespace, leftover.app));
+      leftovers.push(leftover);
+    }
   }
   for (const { ref, namespace: ns, app } of paused) {
     // A live session keeps it paused; a swap record means the builtin restore unpauses it.
@@ -148,17 +161,13 @@ export async function findLeftovers(kube: Kube, namespace?: string): Promise<Lef
   return leftovers;
 }
 
-// okteto keeps the original's replica count in an annotation on it; 1 when it is missing.
-function oktetoReplicas(original: KubeObject): number {
-  const annotations = original.metadata.annotations ?? {};
-  return Number(
-    annotations[OKTETO_REPLICAS_ANNOTATION] ?? annotations["okteto.com/replicas"] ?? 1,
-  ) ||
-    1;
-}
-
 /** Repairs one leftover; returns a line saying what came back. */
-export async function repair(kube: Kube, leftover: Leftover, timeoutMs: number): Promise<string> {
+export async function repair(
+  kube: Kube,
+  leftover: Leftover,
+  timeoutMs: number,
+  drivers: readonly LeftoverFinder[] = [],
+): Promise<string> {
   const { namespace, app } = leftover;
   if (leftover.kind === "lease") {
     await releaseLease(kube, namespace, app);
@@ -186,25 +195,12 @@ export async function repair(kube: Kube, leftover: Leftover, timeoutMs: number):
       ? `restored ${namespace}/${app}: ${result.replicas} replica(s), spec hash ${result.specHash} verified`
       : `restored ${namespace}/${app}; warning: ${differencesWarning(namespace, app, result)}`;
   }
-  const copy = deploymentRef(namespace, oktetoCloneName(app));
-  const ref = deploymentRef(namespace, app);
-  const original = await kube.get(ref);
-  if (await kube.delete(copy, { propagation: "Foreground" })) await waitGone(kube, copy, timeoutMs);
-  const replicas = original ? oktetoReplicas(original) : 1;
-  // What `okteto down` does: replicas back, its dev-mode marks off.
-  await kube.mergePatch(ref, {
-    metadata: {
-      labels: { [OKTETO_DEV_LABEL]: null },
-      annotations: { [OKTETO_REPLICAS_ANNOTATION]: null },
-    },
-    spec: { replicas },
-  });
-  await waitFor(kube, ref, {
-    check: deploymentReadiness,
-    timeoutMs,
-    what: `${namespace}/${app} to be Available again`,
-    lookFurther: `kubectl -n ${namespace} describe deployment ${app}`,
-  });
+  const driver = drivers.find((candidate) => candidate.name === leftover.kind);
+  if (!driver?.repairLeftover) {
+    throw new Error(`no session driver repairs leftovers of kind ${leftover.kind}`);
+  }
+  const line = await driver.repairLeftover(kube, leftover, timeoutMs);
+  // A wrapped driver's Lease is the session's too: it goes with what the session left.
   await releaseLease(kube, namespace, app);
-  return `restored ${namespace}/${app} from okteto: ${replicas} replica(s)`;
+  return line;
 }

@@ -1,135 +1,37 @@
 /**
- * The platform's components, pinned in one table. Each is a helm release
- * installed with `helm upgrade --install --version <pinned> --wait`, then
- * waited for on its own terms: its Deployments Available and its CRDs
- * Established. PLATFORM_CHARTS_DIR replaces every chart with
- * `<dir>/<component name>` (chart repositories are unreachable on our
- * build machines; the tests use the stand-ins in tests/fixtures/charts).
+ * The platform's components, one file each in components/, listed here.
+ * Each is a helm release installed with `helm upgrade --install --version
+ * <pinned> --wait`, then waited for on its own terms: its Deployments
+ * Available and its CRDs Established. PLATFORM_CHARTS_DIR replaces every
+ * chart with `<dir>/<component name>` (chart repositories are unreachable
+ * on our build machines; the tests use the stand-ins in
+ * tests/fixtures/charts).
  */
 import { usageError } from "../errors.ts";
-import type { IngressService } from "../../providers/clusters/provider.ts";
+import type { Component, IngressController } from "./component.ts";
+import { atlasOperator } from "./components/atlas_operator.ts";
+import { contour } from "./components/contour.ts";
+import { crossplane } from "./components/crossplane.ts";
+import { externalSecrets } from "./components/external_secrets.ts";
+import { ingressNginx } from "./components/ingress_nginx.ts";
+import { traefik } from "./components/traefik.ts";
 
-/** An ingress controller's specifics. */
-export interface IngressController {
-  /** The IngressClass name environments use. */
-  className: string;
-  /** The Service whose load-balancer address is the ingress address. */
-  service: IngressService;
-  /** Values where Services of type LoadBalancer get an address (clouds). */
-  loadBalancerValues: Record<string, string>;
-  /** Values where they do not (kind, kwok): host ports, since helm --wait would wait for an address forever. */
-  hostPortValues: Record<string, string>;
-}
+export type { Component, IngressController } from "./component.ts";
+export { CROSSPLANE_CONFIGURATIONS } from "./components/crossplane.ts";
 
-/** A helm-installed component. */
-export interface Component {
-  /** Name used by --components, the release name and the stand-in chart's directory. */
-  name: string;
-  chart: string;
-  /** Chart repository URL; undefined for an oci:// chart reference. */
-  repo?: string;
-  version: string;
-  namespace: string;
-  /** `--set` values on every provider. */
-  values?: Record<string, string>;
-  /** Set for ingress controllers, which --ingress chooses among. */
-  ingress?: IngressController;
-  /** The component's own wait, after helm's: Deployments (in its namespace) and CRDs. */
-  ready: { deployments: string[]; crds: string[] };
-}
-
-/** Every component at its pinned version. */
+/**
+ * Every component at its pinned version, in setup's order: the ingress
+ * controllers (one is chosen), then the rest. Adding a component is adding
+ * its file in components/ and its line here.
+ */
 export const COMPONENTS: readonly Component[] = [
-  {
-    name: "contour",
-    chart: "contour",
-    repo: "https://charts.bitnami.com/bitnami",
-    version: "20.0.3",
-    namespace: "contour",
-    ingress: {
-      className: "contour",
-      service: { namespace: "contour", name: "contour-envoy" },
-      loadBalancerValues: { "envoy.service.type": "LoadBalancer" },
-      hostPortValues: {
-        "envoy.service.type": "NodePort",
-        "envoy.useHostPort.http": "true",
-        "envoy.useHostPort.https": "true",
-      },
-    },
-    ready: { deployments: ["contour-contour"], crds: ["httpproxies.projectcontour.io"] },
-  },
-  {
-    name: "ingress-nginx",
-    chart: "ingress-nginx",
-    repo: "https://kubernetes.github.io/ingress-nginx",
-    version: "4.12.3",
-    namespace: "ingress-nginx",
-    ingress: {
-      className: "nginx",
-      service: { namespace: "ingress-nginx", name: "ingress-nginx-controller" },
-      loadBalancerValues: { "controller.service.type": "LoadBalancer" },
-      hostPortValues: {
-        "controller.service.type": "NodePort",
-        "controller.hostPort.enabled": "true",
-      },
-    },
-    ready: { deployments: ["ingress-nginx-controller"], crds: [] },
-  },
-  {
-    name: "traefik",
-    chart: "traefik",
-    repo: "https://traefik.github.io/charts",
-    version: "35.4.0",
-    namespace: "traefik",
-    ingress: {
-      className: "traefik",
-      service: { namespace: "traefik", name: "traefik" },
-      loadBalancerValues: { "service.type": "LoadBalancer" },
-      hostPortValues: {
-        "service.type": "NodePort",
-        "ports.web.hostPort": "80",
-        "ports.websecure.hostPort": "443",
-      },
-    },
-    ready: { deployments: ["traefik"], crds: ["ingressroutes.traefik.io"] },
-  },
-  {
-    name: "crossplane",
-    chart: "crossplane",
-    repo: "https://charts.crossplane.io/stable",
-    version: "1.20.0",
-    namespace: "crossplane-system",
-    ready: {
-      deployments: ["crossplane", "crossplane-rbac-manager"],
-      crds: ["configurations.pkg.crossplane.io", "providers.pkg.crossplane.io"],
-    },
-  },
-  {
-    name: "external-secrets",
-    chart: "external-secrets",
-    repo: "https://charts.external-secrets.io",
-    version: "0.18.2",
-    namespace: "external-secrets",
-    values: { installCRDs: "true" },
-    ready: {
-      deployments: ["external-secrets", "external-secrets-webhook"],
-      crds: ["clustersecretstores.external-secrets.io", "externalsecrets.external-secrets.io"],
-    },
-  },
-  {
-    name: "atlas-operator",
-    chart: "oci://ghcr.io/ariga/charts/atlas-operator",
-    version: "0.7.11",
-    namespace: "atlas-operator",
-    ready: { deployments: ["atlas-operator"], crds: ["atlasschemas.db.atlasgo.io"] },
-  },
+  contour,
+  ingressNginx,
+  traefik,
+  crossplane,
+  externalSecrets,
+  atlasOperator,
 ];
-
-/** Crossplane packages applied once Crossplane runs (the seed's dot-application and dot-sql). */
-export const CROSSPLANE_CONFIGURATIONS = [
-  { name: "crossplane-app", package: "xpkg.upbound.io/devops-toolkit/dot-application:v0.6.43" },
-  { name: "crossplane-sql", package: "xpkg.upbound.io/devops-toolkit/dot-sql:v0.8.161" },
-] as const;
 
 /** Ingress classes --ingress accepts, from the table. */
 export const INGRESS_CLASSES: readonly string[] = COMPONENTS.flatMap((component) =>

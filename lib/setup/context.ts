@@ -7,7 +7,7 @@ import { assertDnsLabel } from "../identity.ts";
 import { Kube } from "../kube/client.ts";
 import { silentReporter } from "../progress.ts";
 import type { Reporter } from "../progress.ts";
-import { providerNamed } from "../../providers/clusters/registry.ts";
+import { DEFAULT_PROVIDER, providerNamed } from "../../providers/clusters/registry.ts";
 import type {
   ClusterProvider,
   IngressAddress,
@@ -19,7 +19,7 @@ import { helmBinary, type HelmTarget } from "./helm.ts";
 
 /** Options of setup and destroy. */
 export interface SetupOptions {
-  /** A provider name (providers/clusters/registry.ts); default kwok. */
+  /** A provider name (providers/clusters/registry.ts); default the registry's first, kwok. */
   provider?: string;
   /** Developers who get a namespace each. */
   users?: string[];
@@ -66,7 +66,7 @@ export const STAGING = "staging";
 
 /** Resolves provider, paths and selections; validates input before anything runs. */
 export async function setupContext(options: SetupOptions): Promise<SetupContext> {
-  const provider = providerNamed(options.provider ?? "kwok");
+  const provider = options.provider ? providerNamed(options.provider) : DEFAULT_PROVIDER;
   const env = options.env ?? Deno.env.toObject();
   const cwd = options.cwd ?? Deno.cwd();
   const components = selectComponents(options.ingress ?? "contour", options.components);

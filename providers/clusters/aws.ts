@@ -16,8 +16,10 @@ import {
 } from "./plan_runner.ts";
 import type { ClusterProvider, ProviderContext } from "./provider.ts";
 
-const region = (context: ProviderContext) =>
-  context.env.AWS_REGION ?? context.env.AWS_DEFAULT_REGION ?? "us-east-1";
+type Env = Record<string, string | undefined>;
+
+const regionOf = (env: Env) => env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1";
+const region = (context: ProviderContext) => regionOf(context.env);
 
 const CREDENTIAL_VARIABLES = [
   "AWS_ACCESS_KEY_ID",
@@ -31,8 +33,15 @@ export const awsProvider: ClusterProvider = {
   name: "aws",
   description: "EKS through eksctl (AWS_REGION, default us-east-1)",
   cloud: true,
+  createsCluster: true,
+  servesClaims: true,
   confirmDestroy: true,
   loadBalancer: true,
+  // The cluster's own region: the controller reaches Secrets Manager through its workload identity.
+  secretStore: (env) => ({
+    name: "aws",
+    provider: { aws: { service: "SecretsManager", region: regionOf(env) } },
+  }),
   kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
   async preflight(context) {
     await requireProgram("eksctl", context, "install eksctl: https://eksctl.io/installation/", [

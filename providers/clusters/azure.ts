@@ -17,8 +17,21 @@ export const azureProvider: ClusterProvider = {
   name: "azure",
   description: "AKS through az (AZURE_RESOURCE_GROUP, AZURE_LOCATION default eastus)",
   cloud: true,
+  createsCluster: true,
+  servesClaims: true,
   confirmDestroy: true,
   loadBalancer: true,
+  // Workload identity through the controller's service account: no client secret in the manifest.
+  secretStore: (env) => ({
+    name: "azure",
+    provider: {
+      azurekv: {
+        vaultUrl: env.AZURE_KEY_VAULT_URL ?? "https://VAULT.vault.azure.net",
+        authType: "WorkloadIdentity",
+        serviceAccountRef: { name: "external-secrets", namespace: "external-secrets" },
+      },
+    },
+  }),
   kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
   async preflight(context) {
     await requireProgram(

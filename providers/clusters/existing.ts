@@ -4,6 +4,7 @@
  * destroy removes only what setup put there.
  */
 import { addressForIp, awaitLoadBalancer } from "./ingress_address.ts";
+import { localSecretStore } from "./local_secret_store.ts";
 import type { ClusterProvider } from "./provider.ts";
 
 /** The existing-cluster provider. */
@@ -12,8 +13,12 @@ export const existingProvider: ClusterProvider = {
   description:
     "the current kubeconfig context; platform installs into it and never deletes the cluster",
   cloud: false,
+  createsCluster: false,
+  // Unknown until asked: apply dev asks the cluster whether it serves the claim.
+  servesClaims: false,
   confirmDestroy: true,
   loadBalancer: true,
+  secretStore: localSecretStore,
   kubeconfigPath: (_cwd, env) =>
     env.KUBECONFIG?.split(":").find(Boolean) ?? `${env.HOME}/.kube/config`,
   async preflight(context) {

@@ -9,8 +9,9 @@ import { awaitLoadBalancer } from "./ingress_address.ts";
 import { definedEnv, noCredentials, requireProgram, runPlan } from "./plan_runner.ts";
 import type { ClusterProvider, ProviderContext } from "./provider.ts";
 
-const project = (context: ProviderContext) =>
-  context.env.GOOGLE_PROJECT_ID ?? context.env.CLOUDSDK_CORE_PROJECT ?? "PROJECT_ID";
+const projectOf = (env: Record<string, string | undefined>) =>
+  env.GOOGLE_PROJECT_ID ?? env.CLOUDSDK_CORE_PROJECT ?? "PROJECT_ID";
+const project = (context: ProviderContext) => projectOf(context.env);
 const zone = (context: ProviderContext) => context.env.GOOGLE_ZONE ?? "us-east1-b";
 const where = (
   context: ProviderContext,
@@ -21,8 +22,11 @@ export const googleProvider: ClusterProvider = {
   name: "google",
   description: "GKE through gcloud (GOOGLE_PROJECT_ID, GOOGLE_ZONE default us-east1-b)",
   cloud: true,
+  createsCluster: true,
+  servesClaims: true,
   confirmDestroy: true,
   loadBalancer: true,
+  secretStore: (env) => ({ name: "google", provider: { gcpsm: { projectID: projectOf(env) } } }),
   kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
   async preflight(context) {
     await requireProgram(

@@ -8,6 +8,7 @@ import { PlatformError } from "../../lib/errors.ts";
 import { run } from "../../lib/run.ts";
 import { LOCAL_INGRESS } from "./ingress_address.ts";
 import { definedEnv, requireProgram, runPlan } from "./plan_runner.ts";
+import { localSecretStore } from "./local_secret_store.ts";
 import type { ClusterProvider, ProviderContext } from "./provider.ts";
 
 function configPath(context: ProviderContext): string {
@@ -36,8 +37,12 @@ export const kindProvider: ClusterProvider = {
   name: "kind",
   description: "local cluster in Docker containers (needs kind and a Docker engine)",
   cloud: false,
+  createsCluster: true,
+  // Its nodes are containers that run containers: Crossplane's compositions work.
+  servesClaims: true,
   confirmDestroy: true,
   loadBalancer: false,
+  secretStore: localSecretStore,
   kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
   async preflight(context) {
     await requireProgram("kind", context, "install kind: go install sigs.k8s.io/kind@v0.29.0", [

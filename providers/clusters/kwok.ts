@@ -20,6 +20,7 @@ import {
 import { createArgv, deleteArgv } from "./kwok/kwokctl.ts";
 import { defaultCacheDir, type LocalCluster } from "./kwok/local_cluster.ts";
 import { LOCAL_INGRESS } from "./ingress_address.ts";
+import { localSecretStore } from "./local_secret_store.ts";
 import type { ClusterProvider, PlannedCommand, ProviderContext } from "./provider.ts";
 
 /** The test cluster has 26443; this default keeps a local platform cluster beside it. */
@@ -71,8 +72,12 @@ export const kwokProvider: ClusterProvider = {
   description:
     "local cluster: a real control plane as local processes, kwok for the nodes (no Docker)",
   cloud: false,
+  createsCluster: true,
+  // kwok's nodes run no containers, so Crossplane installs nothing here: plain manifests.
+  servesClaims: false,
   confirmDestroy: false,
   loadBalancer: false,
+  secretStore: localSecretStore,
   kubeconfigPath: (cwd) => `${cwd}/kubeconfig.yaml`,
 
   async preflight(context, purpose = "setup") {

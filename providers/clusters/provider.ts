@@ -43,12 +43,39 @@ export interface IngressService {
   name: string;
 }
 
-/** A source of clusters. */
+/**
+ * The secret manager behind the ClusterSecretStore setup makes; the keys
+ * `apply dev --db` names are read from it.
+ */
+export interface SecretStoreBackend {
+  /** The store's name: the ClusterSecretStore's, and what ExternalSecrets refer to. */
+  name: string;
+  /** The store's `spec.provider`: credentials by reference, never a key in a manifest. */
+  provider: Record<string, unknown>;
+}
+
+/**
+ * A source of clusters. What callers decide about a provider they read
+ * from what it declares here (confirmDestroy, createsCluster, servesClaims,
+ * secretStore, loadBalancer), never from its name.
+ */
 export interface ClusterProvider {
   readonly name: string;
   readonly description: string;
   /** True for providers whose clusters cost money. */
   readonly cloud: boolean;
+  /**
+   * Whether the cluster is platform's own, made by setup and deleted by
+   * destroy; false for a cluster someone else made (`existing`), which setup
+   * only installs into and destroy only takes its own things out of.
+   */
+  readonly createsCluster: boolean;
+  /**
+   * Whether Crossplane's compositions run on the clusters setup makes here
+   * (their nodes run containers), so that `--template auto` picks the claim
+   * when there is no cluster to ask (a dry run).
+   */
+  readonly servesClaims: boolean;
   /**
    * Whether destroy asks first (or needs --yes): every provider but the
    * throwaway local one, whose cluster nobody else uses.
@@ -60,6 +87,8 @@ export interface ClusterProvider {
    * `helm --wait` would otherwise wait forever for an address.
    */
   readonly loadBalancer: boolean;
+  /** The secret store setup makes here (region, project or vault from `env`). */
+  secretStore(env: Record<string, string | undefined>): SecretStoreBackend;
   /** The kubeconfig setup writes (or, for `existing`, uses) unless --kubeconfig names one. */
   kubeconfigPath(cwd: string, env: Record<string, string | undefined>): string;
   /**

@@ -6,6 +6,7 @@
 import type { Kube } from "../../lib/kube/client.ts";
 import type { Reporter } from "../../lib/progress.ts";
 import type { DevSettings } from "../../lib/session/dev_settings.ts";
+import type { LeftoverFinder } from "../../lib/session/repair.ts";
 
 /** What a session works on. */
 export interface SessionTarget {
@@ -56,8 +57,23 @@ export interface RunningSession {
 export type { SessionStatus, StatusTarget } from "../../lib/session/status.ts";
 import type { SessionStatus, StatusTarget } from "../../lib/session/status.ts";
 
-/** A session driver. */
-export interface SessionDriver {
+/**
+ * A Deployment a driver's session leaves while it runs without platform's
+ * Lease (okteto up run by hand), so `list dev` can find such sessions in
+ * one list.
+ */
+export interface SessionMarker {
+  /** A label selector that matches those Deployments. */
+  selector: string;
+  /** The name of that Deployment for an app. */
+  name(app: string): string;
+}
+
+/**
+ * A session driver. As a {@link LeftoverFinder} it recognises and repairs
+ * what its own crashed sessions left, for gc and the next command.
+ */
+export interface SessionDriver extends LeftoverFinder {
   readonly name: string;
   readonly description: string;
   /** Finds what the driver needs (a binary and its version); throws with an install hint. */
@@ -68,4 +84,6 @@ export interface SessionDriver {
   stop(target: SessionTarget): Promise<StopResult>;
   /** The session of this driver on an environment, if there is one. */
   status(target: StatusTarget): Promise<SessionStatus | undefined>;
+  /** What its sessions leave that `list dev` can list, when they may run without a Lease. */
+  readonly marker?: SessionMarker;
 }

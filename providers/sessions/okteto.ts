@@ -10,8 +10,12 @@ import {
   runForeground,
 } from "./cli_driver.ts";
 
-/** The repair code, loaded by stop() and status() only: the driver registry stays light. */
-const repairs = () => import("../../lib/session/repair.ts");
+import {
+  OKTETO_CLONE_LABEL,
+  oktetoCloneName,
+  oktetoLeftovers,
+  undoOktetoSwap,
+} from "./okteto_swap.ts";
 /** The claim code: which Objects re-assert the Deployment okteto swaps, and their pause. */
 const compositions = () => import("../../lib/session/composition.ts");
 
@@ -85,13 +89,14 @@ export const oktetoDriver: SessionDriver = {
       target.reporter.info("okteto is not installed here: undoing its swap through the API");
     }
     // Whatever okteto down left (or could not run): its clone goes, the original scales back.
-    const { findLeftovers, repair } = await repairs();
-    let restored = false;
-    for (const leftover of await findLeftovers(target.kube, target.namespace)) {
-      if (leftover.app !== target.app || leftover.kind !== "okteto") continue;
-      target.reporter.step("ok", await repair(target.kube, leftover, target.timeoutMs));
-      restored = true;
-    }
+    const undone = await undoOktetoSwap(
+      target.kube,
+      target.namespace,
+      target.app,
+      target.timeoutMs,
+    );
+    if (undone) target.reporter.step("ok", undone);
+    const restored = undone !== undefined;
     // The Objects paused for the session reconcile again once okteto's swap is undone.
     const { findPausedObjects, unpauseOwners } = await compositions();
     const paused = (await findPausedObjects(target.kube, target.namespace))
@@ -105,6 +110,17 @@ export const oktetoDriver: SessionDriver = {
     }
     return { driver: "okteto", restored, leaseReleased: false };
   },
+  marker: { selector: OKTETO_CLONE_LABEL, name: oktetoCloneName },
+  leftovers: oktetoLeftovers,
+  async repairLeftover(kube, leftover, timeoutMs) {
+    const undone = await undoOktetoSwap(
+      kube,
+      leftover.namespace,
+      leftover.app,
+      timeoutMs,
+    );
+    return undone ?? `nothing of okteto's was left on ${leftover.namespace}/${leftover.app}`;
+  },
   async status(target) {
     const { leaseStatusOf } = await import("../../lib/session/status.ts");
     const leased = await leaseStatusOf("okteto", target);
@@ -113,7 +129,7 @@ export const oktetoDriver: SessionDriver = {
     const clone = await target.kube.get({
       apiVersion: "apps/v1",
       kind: "Deployment",
-      name: (await repairs()).oktetoCloneName(target.app),
+      name: oktetoCloneName(target.app),
       namespace: target.namespace,
     });
     if (!clone) return undefined;

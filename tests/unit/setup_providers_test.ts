@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
-import { PROVIDER_NAMES, providerNamed, silentReporter } from "../../mod.ts";
+import { PROVIDER_NAMES, providerNamed, PROVIDERS, silentReporter } from "../../mod.ts";
 import { kindConfiguration } from "../../providers/clusters/kind.ts";
 import { localCluster } from "../../providers/clusters/kwok.ts";
 import { kwokctlConfiguration } from "../../providers/clusters/kwok/kwokctl.ts";
 import { formatCommand, planArgv } from "../../providers/clusters/plan_runner.ts";
 import type { ProviderContext } from "../../providers/clusters/provider.ts";
+import { DEFAULT_PROVIDER, findProvider } from "../../providers/clusters/registry.ts";
 import { secretStoreFor } from "../../lib/setup/secret_store.ts";
-import { mergeSettings } from "../../lib/settings.ts";
+import { DEFAULTS, mergeSettings } from "../../lib/settings.ts";
+import { chooseTemplate } from "../../lib/dev/target.ts";
+import { defaultStoreName } from "../../lib/dev/apply.ts";
 
 const context = (env: Record<string, string> = {}): ProviderContext => ({
   clusterName: "dot",
@@ -18,6 +21,7 @@ const context = (env: Record<string, string> = {}): ProviderContext => ({
 
 Deno.test("providers: one registry, kwok first (the default); its names are the CLI's choices", () => {
   assert.deepEqual(PROVIDER_NAMES, ["kwok", "kind", "aws", "google", "azure", "existing"]);
+  assert.equal(DEFAULT_PROVIDER.name, "kwok");
   assert.deepEqual(
     PROVIDER_NAMES.filter((name) => providerNamed(name).cloud),
     ["aws", "google", "azure"],
@@ -120,18 +124,26 @@ Deno.test("plans: variables a command needs show in its argv through env(1)", ()
   assert.match(formatCommand(credentials), /^KUBECONFIG=\/w\/kubeconfig\.yaml gcloud container/);
 });
 
+const storeOf = (name: string, env: Record<string, string> = {}) =>
+  secretStoreFor(providerNamed(name), env);
+
 Deno.test("secret stores: the cloud's secret manager by reference, a fake one locally", () => {
-  assert.deepEqual(secretStoreFor("aws", { AWS_REGION: "eu-west-1" }).spec.provider, {
+  assert.deepEqual(storeOf("aws", { AWS_REGION: "eu-west-1" }).spec.provider, {
     aws: { service: "SecretsManager", region: "eu-west-1" },
   });
-  assert.equal(secretStoreFor("google", { GOOGLE_PROJECT_ID: "p" }).metadata.name, "google");
   assert.equal(
-    secretStoreFor("azure", {}).spec.provider.azurekv.authType,
+    storeOf("aws", { AWS_DEFAULT_REGION: "ap-south-1" }).spec.provider.aws.region,
+    "ap-south-1",
+    "the region the cluster is made in",
+  );
+  assert.equal(storeOf("google", { GOOGLE_PROJECT_ID: "p" }).metadata.name, "google");
+  assert.equal(
+    storeOf("azure").spec.provider.azurekv.authType,
     "WorkloadIdentity",
     "no client secret in the manifest",
   );
-  assert.deepEqual(secretStoreFor("kwok", {}).spec.provider, { fake: { data: [] } });
-  assert.equal(secretStoreFor("existing", {}).metadata.name, "local");
+  assert.deepEqual(storeOf("kwok").spec.provider, { fake: { data: [] } });
+  assert.equal(storeOf("existing").metadata.name, "local");
 });
 
 Deno.test("settings: the ingress class setup wrote to .env is what apply dev uses", () => {
@@ -152,10 +164,67 @@ Deno.test("settings: the ingress class setup wrote to .env is what apply dev use
 });
 
 Deno.test("the secret store serves only namespaces platform made", () => {
-  for (const provider of ["kwok", "aws", "google", "azure"]) {
-    const store = secretStoreFor(provider, {});
+  for (const provider of PROVIDER_NAMES) {
+    const store = storeOf(provider);
     assert.deepEqual(store.spec.conditions, [
       { namespaceSelector: { matchLabels: { "app.kubernetes.io/managed-by": "platform" } } },
     ]);
+  }
+});
+
+Deno.test("providers declare what callers decide: confirmation, their own cluster, claims, secret store", () => {
+  const declared = (name: string) => {
+    const provider = providerNamed(name);
+    return {
+      confirmDestroy: provider.confirmDestroy,
+      createsCluster: provider.createsCluster,
+      servesClaims: provider.servesClaims,
+      store: provider.secretStore({}).name,
+    };
+  };
+  assert.deepEqual(declared("kwok"), {
+    confirmDestroy: false,
+    createsCluster: true,
+    servesClaims: false,
+    store: "local",
+  });
+  assert.deepEqual(declared("existing"), {
+    confirmDestroy: true,
+    createsCluster: false,
+    servesClaims: false,
+    store: "local",
+  });
+  assert.deepEqual(declared("kind"), {
+    confirmDestroy: true,
+    createsCluster: true,
+    servesClaims: true,
+    store: "local",
+  });
+  for (const cloud of ["aws", "google", "azure"]) {
+    assert.deepEqual(declared(cloud), {
+      confirmDestroy: true,
+      createsCluster: true,
+      servesClaims: true,
+      store: cloud,
+    });
+  }
+  assert.equal(findProvider("openshift"), undefined, "an unknown PROVIDER in .env is no error");
+  assert.equal(findProvider(undefined), undefined);
+});
+
+// apply dev (lib/dev) still decides these from PROVIDER's name; until it reads the
+// declarations, this pins the two to each other so neither drifts alone.
+Deno.test("apply dev's store and auto template agree with what each provider declares", async () => {
+  for (const provider of PROVIDERS) {
+    assert.equal(defaultStoreName(provider.name), provider.secretStore({}).name, provider.name);
+    const settings = mergeSettings({
+      flags: {},
+      env: { PROVIDER: provider.name },
+      dotenv: {},
+      baseDir: "/w",
+    });
+    assert.equal(settings.template, DEFAULTS.template);
+    const template = await chooseTemplate(settings);
+    assert.equal(template.name, provider.servesClaims ? "claim" : "manifests", provider.name);
   }
 });
