@@ -409,11 +409,23 @@ Deno.test("status dev and describe resource appclaim show the tree claim → com
   const id = `${user}-${APP}`;
   await applyClaim(user);
   try {
-    // Ready follows the Deployment; Synced follows the Objects, which may report a moment later.
-    const stored = await waitFor("the claim Synced", async () => {
-      const current = await k.get(claimRef(user));
-      return condition(current, "Synced")?.status === "True" ? current : undefined;
-    });
+    // The stand-in writes the claim's, the composite's and each Object's conditions one after
+    // another: the tree is read once all of them say Ready and Synced.
+    const settled = (object: KubeObject | undefined) =>
+      ["Ready", "Synced"].every((type) => condition(object, type)?.status === "True");
+    const stored = await waitFor(
+      "the claim, its composite and its Objects Ready and Synced",
+      async () => {
+        const current = await k.get(claimRef(user));
+        const composite = current?.spec.resourceRef &&
+          await k.get({ ...COMPOSITE, name: current.spec.resourceRef.name });
+        const objects = await objectsOf(user);
+        return settled(current) && settled(composite) && objects.length === 3 &&
+            objects.every(settled)
+          ? current
+          : undefined;
+      },
+    );
     const xrName: string = stored.spec.resourceRef.name;
     const status = await runCli(["status", "dev", user, "-o", "json"], { env, cwd: workdir });
     assert.equal(status.code, 0, status.stderr);
