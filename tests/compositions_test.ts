@@ -343,6 +343,27 @@ Deno.test("db adds an ExternalSecret Object and scaling an HPA Object (the manif
     );
   }
   assert.equal(condition(ready, "Ready")?.status, "True");
+
+  // describe shows all five Objects; a target whose kind the cluster does not serve says so.
+  const described = await runCli(
+    ["describe", "resource", "appclaim", APP, "-n", ns.name, "-o", "json"],
+    { env, cwd: workdir },
+  );
+  assert.equal(described.code, 0, described.stderr);
+  const targets = new Map(
+    (JSON.parse(described.stdout).tree as TreeNode).children[0].children.map((
+      object,
+    ) => [object.name, object.children[0]]),
+  );
+  assert.deepEqual(
+    [...targets.keys()],
+    ["deployment", "external-secret", "hpa", "ingress", "service"].map((s) => `${id}-${s}`),
+  );
+  assert.equal(targets.get(`${id}-hpa`)?.kind, "HorizontalPodAutoscaler");
+  assert.equal(targets.get(`${id}-hpa`)?.ready, "True");
+  const secret = targets.get(`${id}-external-secret`);
+  assert.deepEqual([secret?.kind, secret?.name], ["ExternalSecret", "silly-demo-db"]);
+  if (!servesExternalSecrets) assert.equal(secret?.note, "its kind is not served");
 });
 
 Deno.test("deleting the claim deletes its composite, its Objects and their targets", async () => {

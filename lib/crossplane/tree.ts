@@ -9,7 +9,7 @@
  * composite it may not get) becomes a note on the node where the branch
  * stops, never a failure: the developer still sees their claim.
  */
-import { isForbidden, isNotFound, PlatformError } from "../errors.ts";
+import { isForbidden, isKindNotServed, isNotFound } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import type { KubeObject, ObjectRef } from "../kube/types.ts";
 import { deploymentReadiness } from "../kube/wait.ts";
@@ -52,7 +52,7 @@ async function readTarget(kube: Kube, ref: ObjectRef): Promise<TreeNode> {
   } catch (error) {
     const why = isForbidden(error)
       ? "not allowed to read it"
-      : error instanceof PlatformError && error.reason === "kind-not-served"
+      : isKindNotServed(error)
       ? "its kind is not served"
       : undefined;
     if (!why) throw error;
