@@ -327,6 +327,30 @@ Deno.test("a developer who may not see the claim's Objects is refused before any
   assert.equal((await cli(["uninstall", "dev", user], dir)).code, 0);
 });
 
+Deno.test("a developer whose Role leaves out AppClaims keeps every dev verb while the cluster serves claims", async () => {
+  const user = `noclaims-${crypto.randomUUID().slice(0, 6)}`;
+  const { dir } = await appCopy();
+  const k = await kube(); // the stand-in serves AppClaims from here on
+  const kubeconfig = await namespacedDeveloper(k, user);
+  const platform = (...args: string[]) =>
+    runCli(args, {
+      env: { ...env(dir, kubeconfig), PLATFORM_TEMPLATE: "manifests" },
+      cwd: dir,
+    });
+  const applied = await platform("apply", "dev", user, "--no-session", "--timeout", "60");
+  assert.equal(applied.code, 0, applied.stderr);
+  const listed = await platform("list", "dev", "-o", "json");
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.deepEqual(JSON.parse(listed.stdout).map((row: { user: string }) => row.user), [user]);
+  assert.match(listed.stderr, /not allowed to list AppClaims .*not shown/);
+  const status = await platform("status", "dev", user, "-o", "json");
+  assert.equal(status.code, 0, status.stderr);
+  assert.equal(JSON.parse(status.stdout).ready, true);
+  const removed = await platform("uninstall", "dev", user);
+  assert.equal(removed.code, 0, removed.stderr);
+  assert.equal(await k.get(deployment(user)), undefined);
+});
+
 Deno.test("okteto on a claim: the Object is paused while okteto up runs and unpaused after okteto down", async () => {
   const user = `claimok-${crypto.randomUUID().slice(0, 6)}`;
   const { dir } = await appCopy();

@@ -24,6 +24,7 @@ import {
   ingressHostOf,
   resolveDev,
 } from "./target.ts";
+import { findProvider } from "../../providers/clusters/registry.ts";
 
 /** Options of {@link applyDev}. */
 export interface ApplyDevOptions extends DevCommandOptions {
@@ -95,9 +96,9 @@ export function renderParams(
   };
 }
 
-/** The ClusterSecretStore name setup creates for a provider. */
+/** The ClusterSecretStore name setup creates for a provider, as the provider declares it. */
 export function defaultStoreName(provider: string | undefined): string {
-  return provider && ["aws", "google", "azure"].includes(provider) ? provider : "local";
+  return findProvider(provider)?.secretStore({}).name ?? "local";
 }
 
 /**

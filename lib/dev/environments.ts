@@ -4,6 +4,7 @@
  * platform.yaml that made it is gone.
  */
 import { ANNOTATIONS, devSelector, LABELS } from "../identity.ts";
+import { isForbidden } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import type { Condition, KubeObject, ObjectRef } from "../kube/types.ts";
 import { conditionsOf } from "../kube/types.ts";
@@ -47,20 +48,39 @@ export async function serves(kube: Kube, apiVersion: string, kind: string): Prom
   return Boolean(resources?.some((resource) => resource.kind === kind));
 }
 
+/** A list refused by RBAC as an empty one (after telling `onHidden`); other errors stay. */
+async function hideForbidden(
+  listing: Promise<{ items: KubeObject[] }>,
+  onHidden?: () => void,
+): Promise<{ items: KubeObject[] }> {
+  try {
+    return await listing;
+  } catch (error) {
+    if (!isForbidden(error)) throw error;
+    onHidden?.();
+    return { items: [] };
+  }
+}
+
 /** Every dev environment, optionally of one user and app, across namespaces. */
 export async function findEnvironments(
   kube: Kube,
   filter: { user?: string; app?: string; namespace?: string; selector?: string } = {},
+  /** Told about a kind this identity may not list (its environments are not shown). */
+  onHidden?: (what: string) => void,
 ): Promise<Environment[]> {
   const labelSelector = [devSelector(filter.user, filter.app), `!${ROLE_LABEL}`, filter.selector]
     .filter(Boolean).join(",");
   const [claims, deployments] = await allInOrder([
     serves(kube, APP_CLAIM.apiVersion, APP_CLAIM.kind).then((served) =>
       served
-        ? kube.list(APP_CLAIM.apiVersion, APP_CLAIM.kind, {
-          labelSelector,
-          namespace: filter.namespace,
-        })
+        ? hideForbidden(
+          kube.list(APP_CLAIM.apiVersion, APP_CLAIM.kind, {
+            labelSelector,
+            namespace: filter.namespace,
+          }),
+          () => onHidden?.(`${APP_CLAIM.kind}s (${APP_CLAIM.apiVersion})`),
+        )
         : { items: [] as KubeObject[] }
     ),
     kube.list("apps/v1", "Deployment", { labelSelector, namespace: filter.namespace }),
@@ -126,7 +146,10 @@ export async function environmentObjects(
   // One list per kind, all at once; the result keeps the deletion order of ENVIRONMENT_KINDS.
   const lists = await allInOrder(ENVIRONMENT_KINDS.map(async (kind) => {
     if (kind.optional && !(await serves(kube, kind.apiVersion, kind.kind))) return [];
-    return (await kube.list(kind.apiVersion, kind.kind, { labelSelector, namespace })).items;
+    const listing = kube.list(kind.apiVersion, kind.kind, { labelSelector, namespace });
+    // A Role that leaves out an add-on's kind (claims, ExternalSecrets) must not cost the
+    // developer their environment: what they may not list, they did not make with platform.
+    return (await (kind.optional ? hideForbidden(listing) : listing)).items;
   }));
   return lists.flat();
 }

@@ -42,29 +42,37 @@ export async function listDev(
   if (options.user) assertDnsLabel("user name", options.user);
   const { settings, kube } = await connectFrom(options);
   const { namespace: only, selector } = options;
+  const hidden = new Set<string>();
+  const onHidden = (what: string) => hidden.add(what);
   const environments = await findEnvironments(kube, {
     user: options.user,
     namespace: only,
     selector,
-  }).catch((error) => {
+  }, onHidden).catch((error) => {
     if (!isForbidden(error)) throw error;
     // A developer whose rights end at their namespace still sees their own environments.
     const namespace = options.user ? namespaceFor(settings, options.user) : kube.namespace;
     options.reporter?.info(
       `not allowed to list across namespaces; showing namespace ${namespace} only`,
     );
-    return findEnvironments(kube, { user: options.user, namespace, selector }).catch((inner) => {
-      if (!isForbidden(inner)) throw inner;
-      throw new PlatformError(
-        `not allowed to list dev environments across namespaces, nor in namespace ${namespace}`,
-        {
-          hint: "pass --user <you> to list your own namespace, or set the namespace of your " +
-            `kubeconfig context (kubectl config set-context --current --namespace <yours>)`,
-          cause: inner,
-        },
-      );
-    });
+    hidden.clear();
+    return findEnvironments(kube, { user: options.user, namespace, selector }, onHidden).catch(
+      (inner) => {
+        if (!isForbidden(inner)) throw inner;
+        throw new PlatformError(
+          `not allowed to list dev environments across namespaces, nor in namespace ${namespace}`,
+          {
+            hint: "pass --user <you> to list your own namespace, or set the namespace of your " +
+              `kubeconfig context (kubectl config set-context --current --namespace <yours>)`,
+            cause: inner,
+          },
+        );
+      },
+    );
   });
+  for (const what of hidden) {
+    options.reporter?.info(`not allowed to list ${what}; environments made of them are not shown`);
+  }
   const sessions = await sessionStatuses(kube, environments);
   return environments.map(({ user, namespace, app, url, ready, age }, i) => ({
     user,

@@ -8,8 +8,8 @@ import { PlatformError } from "../errors.ts";
 import type { Reporter } from "../progress.ts";
 import { silentReporter } from "../progress.ts";
 import type { Settings } from "../settings.ts";
-import { loadSettings } from "../settings.ts";
-import { connect, type DevCommandOptions } from "./target.ts";
+import type { DevCommandOptions } from "./target.ts";
+import { connectFrom } from "../connect.ts";
 import { driverNamed, DRIVERS } from "../../providers/sessions/registry.ts";
 import type {
   RunningSession,
@@ -135,8 +135,7 @@ export async function gc(
     {},
 ): Promise<GcRecord[]> {
   const reporter = options.reporter ?? silentReporter;
-  const settings = await loadSettings({ flags: options.flags, env: options.env, cwd: options.cwd });
-  const kube = await connect(settings);
+  const { settings, kube } = await connectFrom(options);
   const namespace = options.allNamespaces ? undefined : options.namespace ?? kube.namespace;
   const records: GcRecord[] = [];
   for (const leftover of await findLeftovers(kube, namespace, DRIVERS)) {

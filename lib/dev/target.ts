@@ -14,22 +14,17 @@ import type { SettingsSource } from "../connect.ts";
 import { APP_CLAIM } from "../../templates/app_claim.ts";
 import { resolveTemplate } from "../../templates/registry.ts";
 import type { Template } from "../../templates/template.ts";
+import { findProvider } from "../../providers/clusters/registry.ts";
 
 /** Options every dev command accepts. */
 export interface DevCommandOptions extends SettingsSource {
   reporter?: Reporter;
 }
 
-// lib/dev/session.ts still connects through here; the rest use connectFrom.
-export { connect } from "../connect.ts";
-
 /** The namespace of `user`'s environment under the settings' pattern. */
 export function namespaceFor(settings: Settings, user: string): string {
   return settings.namespace.replaceAll("{user}", user);
 }
-
-/** Providers whose setup installs Crossplane and the AppClaim compositions. */
-const CLAIM_PROVIDERS = new Set(["aws", "google", "azure", "kind"]);
 
 /**
  * The template to render: a named or file template as set; for `auto`,
@@ -47,7 +42,8 @@ export async function chooseTemplate(settings: Settings, kube?: Kube): Promise<T
     return await resolveTemplate(served ? "claim" : "manifests", settings.baseDir);
   }
   return await resolveTemplate(
-    CLAIM_PROVIDERS.has(settings.provider ?? "") ? "claim" : "manifests",
+    // The provider says whether its setup installs Crossplane and the AppClaim compositions.
+    findProvider(settings.provider)?.servesClaims ? "claim" : "manifests",
     settings.baseDir,
   );
 }

@@ -17,22 +17,18 @@ import { isForbidden, PlatformError } from "../errors.ts";
 import type { Kube } from "../kube/client.ts";
 import type { KubeObject } from "../kube/types.ts";
 import { findCondition } from "../kube/types.ts";
+import {
+  CROSSPLANE_LABELS,
+  isPaused,
+  OBJECT_KIND,
+  PAUSED_ANNOTATION,
+  servedObjectApis,
+  targetOf,
+} from "../crossplane/objects.ts";
 
-/** Crossplane's pause annotation: `"true"` stops every reconcile of that object. */
-export const CROSSPLANE_PAUSED = "crossplane.io/paused";
-/** Crossplane's ownership labels on everything composed for a claim. */
-export const CLAIM_NAME_LABEL = "crossplane.io/claim-name";
-export const CLAIM_NAMESPACE_LABEL = "crossplane.io/claim-namespace";
 /** Labels on an Object a session paused: the session's namespace and app. */
 export const PAUSED_NAMESPACE_LABEL = "platform.dev/paused-namespace";
 export const PAUSED_APP_LABEL = "platform.dev/paused-app";
-
-/** provider-kubernetes' Object kinds: cluster-scoped (Crossplane v1) and namespaced (v2). */
-const OBJECT_APIS: readonly { apiVersion: string; namespaced: boolean }[] = [
-  { apiVersion: "kubernetes.crossplane.io/v1alpha2", namespaced: false },
-  { apiVersion: "kubernetes.crossplane.io/v1alpha1", namespaced: false },
-  { apiVersion: "kubernetes.m.crossplane.io/v1alpha1", namespaced: true },
-];
 
 /**
  * Field managers that re-apply what they manage (GitOps controllers,
@@ -72,22 +68,9 @@ const describe = (ref: ObjectRef) =>
 
 /** The Deployment an Object applies into `namespace`, if its manifest is one. */
 function deploymentOf(object: KubeObject, namespace: string): string | undefined {
-  const manifest = object.spec?.forProvider?.manifest;
-  if (manifest?.kind !== "Deployment" || !String(manifest.apiVersion).startsWith("apps/")) {
-    return undefined;
-  }
-  const target = manifest.metadata?.namespace ?? object.metadata.namespace;
-  return target === namespace ? manifest.metadata?.name : undefined;
-}
-
-/** The Object APIs this cluster serves. */
-async function objectApis(kube: Kube) {
-  const served = await Promise.all(
-    OBJECT_APIS.map(async (api) =>
-      (await kube.resourcesOf(api.apiVersion))?.some((r) => r.kind === "Object") ? api : undefined
-    ),
-  );
-  return served.filter((api) => api !== undefined);
+  const target = targetOf(object);
+  if (target?.kind !== "Deployment" || !target.apiVersion.startsWith("apps/")) return undefined;
+  return target.namespace === namespace ? target.name : undefined;
 }
 
 /**
@@ -98,7 +81,7 @@ async function objectApis(kube: Kube) {
  * session refuses before it changes anything.
  */
 export async function findWorkload(kube: Kube, namespace: string, app: string): Promise<Workload> {
-  const apis = await objectApis(kube);
+  const apis = await servedObjectApis(kube);
   const hidden: string[] = [];
   const composed: KubeObject[] = [];
   await Promise.all(apis.map(async (api) => {
@@ -106,9 +89,10 @@ export async function findWorkload(kube: Kube, namespace: string, app: string): 
       // The claim's Objects by Crossplane's labels; namespaced Objects live beside their targets.
       const { items } = await kube.list(
         api.apiVersion,
-        "Object",
+        OBJECT_KIND,
         api.namespaced ? { namespace } : {
-          labelSelector: `${CLAIM_NAME_LABEL}=${app},${CLAIM_NAMESPACE_LABEL}=${namespace}`,
+          labelSelector:
+            `${CROSSPLANE_LABELS.claimName}=${app},${CROSSPLANE_LABELS.claimNamespace}=${namespace}`,
         },
       );
       composed.push(...items.filter((object) => deploymentOf(object, namespace)));
@@ -185,7 +169,7 @@ function pausedMarks(namespace: string, app: string) {
   return {
     metadata: {
       labels: { [PAUSED_NAMESPACE_LABEL]: namespace, [PAUSED_APP_LABEL]: app },
-      annotations: { [CROSSPLANE_PAUSED]: "true" },
+      annotations: { [PAUSED_ANNOTATION]: "true" },
     },
   };
 }
@@ -195,9 +179,6 @@ export function pausedBy(object: KubeObject | undefined, namespace: string, app:
   const labels = object?.metadata.labels ?? {};
   return labels[PAUSED_NAMESPACE_LABEL] === namespace && labels[PAUSED_APP_LABEL] === app;
 }
-
-const isPaused = (object: KubeObject | undefined) =>
-  object?.metadata.annotations?.[CROSSPLANE_PAUSED] === "true";
 
 /** How long a controller has to say it saw the pause (or the unpause). */
 const NOTICE_MS = 10_000;
@@ -269,7 +250,7 @@ export async function unpauseOwners(
     await kube.mergePatch(ref, {
       metadata: {
         labels: { [PAUSED_NAMESPACE_LABEL]: null, [PAUSED_APP_LABEL]: null },
-        annotations: { [CROSSPLANE_PAUSED]: null },
+        annotations: { [PAUSED_ANNOTATION]: null },
       },
     });
     unpaused.push(ref);
@@ -289,11 +270,11 @@ export async function findPausedObjects(
   kube: Kube,
   namespace?: string,
 ): Promise<{ ref: ObjectRef; namespace: string; app: string }[]> {
-  const apis = await objectApis(kube);
+  const apis = await servedObjectApis(kube);
   const selector = namespace ? `${PAUSED_NAMESPACE_LABEL}=${namespace}` : PAUSED_NAMESPACE_LABEL;
   const found = await Promise.all(apis.map(async (api) => {
     try {
-      const { items } = await kube.list(api.apiVersion, "Object", {
+      const { items } = await kube.list(api.apiVersion, OBJECT_KIND, {
         labelSelector: selector,
         // A namespaced Object a session paused lives in that session's namespace.
         ...(api.namespaced && namespace ? { namespace } : {}),
