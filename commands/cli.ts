@@ -175,7 +175,9 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const output = await dispatch(parsed, context);
     const { render, resolveFormat } = await import("../lib/output.ts");
     const format = resolveFormat(parsed.output, io.isTerminal);
-    io.stdout(render(output, output.kind === "text" && format === "table" ? "table" : format));
+    io.stdout(
+      await render(output, output.kind === "text" && format === "table" ? "table" : format),
+    );
     return 0;
   } catch (error) {
     if (error instanceof PlatformError) {

@@ -4,7 +4,6 @@
  * shape is the record itself, so it stays stable when the table changes.
  */
 import { usageError } from "./errors.ts";
-import { toYaml, toYamlStream } from "./yaml.ts";
 
 import { OUTPUT_FORMATS, type OutputFormat } from "./output_formats.ts";
 
@@ -56,7 +55,12 @@ export function resolveFormat(
  * Manifests render as what `kubectl apply -f -` reads: a `v1 List` in JSON,
  * a multi-document stream in YAML.
  */
-export function render(output: Output, format: Exclude<OutputFormat, "auto">): string {
+export async function render(
+  output: Output,
+  format: Exclude<OutputFormat, "auto">,
+): Promise<string> {
+  // The YAML library costs ~50 ms to load: only output that is YAML pays for it.
+  const yaml = () => import("./yaml.ts");
   if (output.kind === "text" && output.raw) return output.text;
   if (format === "name") return namesOf(output).map((name) => `${name}\n`).join("");
   const value = output.kind === "documents" && format === "json"
@@ -64,6 +68,7 @@ export function render(output: Output, format: Exclude<OutputFormat, "auto">): s
     : valueOf(output);
   if (format === "json") return JSON.stringify(value, null, 2) + "\n";
   if (format === "yaml") {
+    const { toYaml, toYamlStream } = await yaml();
     return output.kind === "documents" ? toYamlStream(output.documents) : toYaml(value);
   }
   switch (output.kind) {
@@ -74,7 +79,7 @@ export function render(output: Output, format: Exclude<OutputFormat, "auto">): s
     case "record":
       return verticalRecord(output.view ?? output.record, output.hide ?? []);
     case "documents":
-      return toYamlStream(output.documents);
+      return (await yaml()).toYamlStream(output.documents);
     case "text":
       return output.text.endsWith("\n") ? output.text : output.text + "\n";
   }

@@ -3,9 +3,8 @@
  * already use okteto, from okteto.yaml `dev.<app>` (so the seed's
  * repository works unchanged).
  */
-import { parseYaml } from "../yaml.ts";
 import type { Settings } from "../settings.ts";
-import { type Forward, parseForward } from "./forward.ts";
+import { type Forward, parseForward } from "./forward_spec.ts";
 
 /** What a dev session needs to know. */
 export interface DevSettings {
@@ -49,7 +48,10 @@ export async function devSettings(settings: Settings, dir: string): Promise<DevS
     environment?: string[] | Record<string, string>;
   };
   const parsed = okteto
-    ? parseYaml(okteto, `${dir}/okteto.yaml`) as { dev?: Record<string, OktetoDev> }
+    // The YAML library loads only when there is an okteto.yaml (list and status import this).
+    ? (await import("../yaml.ts")).parseYaml(okteto, `${dir}/okteto.yaml`) as {
+      dev?: Record<string, OktetoDev>;
+    }
     : undefined;
   const section = parsed?.dev?.[settings.app];
   if (section) {

@@ -67,8 +67,8 @@ Deno.test("a record view strips escapes from values, multi-line values and keys"
   assert.match(text, /^key: +v$/m);
 });
 
-Deno.test("JSON output keeps the value as it is (escaped by JSON itself)", () => {
-  const json = render({ kind: "table", records: [{ message: `${ESC}[31mred` }] }, "json");
+Deno.test("JSON output keeps the value as it is (escaped by JSON itself)", async () => {
+  const json = await render({ kind: "table", records: [{ message: `${ESC}[31mred` }] }, "json");
   assert.equal(JSON.parse(json)[0].message, `${ESC}[31mred`);
   assert.ok(!json.includes(ESC), "JSON escapes the control character");
 });
