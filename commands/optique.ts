@@ -9,6 +9,8 @@
  * module (which loads what its facade loads anyway) for all the commands:
  * they import optique from here, never from "@optique/..." directly.
  */
+import { restoreSegmenter } from "./deferred_segmenter.ts";
+
 export {
   argument,
   choice,
@@ -40,3 +42,6 @@ export type {
   UsageTerm,
   ValueParser,
 } from "@optique/core";
+
+// Optique has built its segmenter by now; anything later gets the real class.
+restoreSegmenter();

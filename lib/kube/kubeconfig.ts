@@ -9,7 +9,7 @@
  * {@link mergeKubeconfigs} is pure; {@link readKubeconfigs} reads the files.
  */
 import { PlatformError } from "../errors.ts";
-import { parseKubeconfigText } from "./kubeconfig_yaml.ts";
+import { parseYamlDocument } from "../yaml.ts";
 
 /** One named entry of a kubeconfig list (clusters, users, contexts). */
 export interface NamedEntry {
@@ -224,7 +224,7 @@ export function readKubeconfigs(
         cause: error,
       });
     }
-    const parsed = parseKubeconfigText(text, path) ?? {};
+    const parsed = parseYamlDocument(text, path) ?? {};
     if (!record(parsed)) {
       throw new PlatformError(`kubeconfig ${path} is not a kubeconfig (not a YAML mapping)`, {
         hint: `check the file with: kubectl --kubeconfig ${path} config view`,

@@ -6,8 +6,6 @@
  * the laptop closed) or, on the holder's own machine, when its process is
  * gone (kill -9 is repaired at once, not after the expiry).
  */
-import { hostname, uptime } from "node:os";
-import process from "node:process";
 import { isConflict, PlatformError, statusOf } from "../errors.ts";
 import { serverNow } from "../kube/server_clock.ts";
 import { devLabels } from "../identity.ts";
@@ -80,19 +78,33 @@ export function machineId(): string {
       // not on this system
     }
   }
-  const bootMinute = Math.round((Date.now() / 1000 - uptime()) / 60);
-  return machine = `${hostname()}/boot-${bootMinute}`;
+  const bootMinute = Math.round((Date.now() / 1000 - Deno.osUptime()) / 60);
+  return machine = `${Deno.hostname()}/boot-${bootMinute}`;
 }
 
-/** Whether a process of this machine is alive (signal 0 checks without sending anything). */
+/**
+ * Whether a process of this machine is alive. Linux answers from /proc (a
+ * zombie counts as gone); elsewhere `kill -0` asks without sending anything.
+ * Not node:process's kill: loading node:process costs some 17 ms of every
+ * verb that reads a lease (measured with Deno 2.9).
+ */
 export function processAlive(pid: number): boolean {
-  if (!(pid > 0)) return false;
+  if (!(pid > 0 && Number.isSafeInteger(pid))) return false;
   try {
-    process.kill(pid, 0);
-    return true;
+    return !/\) Z /.test(Deno.readTextFileSync(`/proc/${pid}/stat`));
   } catch (error) {
-    // EPERM: it exists, it is just not ours.
-    return (error as { code?: string }).code === "EPERM";
+    if (Deno.build.os === "linux" && error instanceof Deno.errors.NotFound) return false;
+  }
+  try {
+    const { success, stderr } = new Deno.Command("kill", {
+      args: ["-0", String(pid)],
+      stdout: "null",
+      stderr: "piped",
+    }).outputSync();
+    // Not permitted: it exists, it is just not ours.
+    return success || /not permitted/i.test(new TextDecoder().decode(stderr));
+  } catch {
+    return true; // no way to tell: keep the lease rather than break a live session
   }
 }
 
@@ -100,7 +112,7 @@ export function processAlive(pid: number): boolean {
 export function thisHolder(user: string, driver: string): Holder {
   return {
     user,
-    host: hostname(),
+    host: Deno.hostname(),
     pid: Deno.pid,
     driver,
     since: new Date(serverNow()).toISOString(),

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { parseAllDocuments } from "yaml";
+import { parseYamlDocument } from "../../../lib/yaml.ts";
 
 interface KubeconfigFile {
   clusters?: { name: string; cluster: { server: string; "certificate-authority"?: string } }[];
@@ -36,7 +36,12 @@ export async function apiClient(path: string, context: string): Promise<ApiClien
   } catch {
     return undefined;
   }
-  const doc = parseAllDocuments(text)[0]?.toJS() as KubeconfigFile | undefined;
+  let doc: KubeconfigFile | undefined;
+  try {
+    doc = parseYamlDocument(text, path) as KubeconfigFile | undefined;
+  } catch {
+    return undefined; // half-written by kwokctl: the caller asks again
+  }
   const ctx = doc?.contexts?.find((c) => c.name === context)?.context;
   const cluster = doc?.clusters?.find((c) => c.name === ctx?.cluster)?.cluster;
   const user = doc?.users?.find((u) => u.name === ctx?.user)?.user;

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseAllDocuments } from "yaml";
+import { parseYamlStream } from "../../../lib/yaml.ts";
 import { apiReady, NODE_NAME, nodeReadiness } from "./health.ts";
 import { apiClient } from "./kube_api.ts";
 import { clusterPaths, type LocalCluster } from "./local_cluster.ts";
@@ -47,8 +47,8 @@ export async function clusterStatus(cluster: LocalCluster): Promise<ClusterStatu
   const paths = clusterPaths(cluster);
   let saved: SavedConfiguration | undefined;
   try {
-    saved = parseAllDocuments(await Deno.readTextFile(`${paths.clusterWorkdir}/kwok.yaml`))
-      .map((d) => d.toJS() as SavedConfiguration)
+    const file = `${paths.clusterWorkdir}/kwok.yaml`;
+    saved = (parseYamlStream(await Deno.readTextFile(file), file) as SavedConfiguration[])
       .find((d) => d?.kind === "KwokctlConfiguration");
   } catch {
     saved = undefined;
