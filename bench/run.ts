@@ -9,6 +9,9 @@
  * - dry-run:         platform apply dev x --dry-run        | kubectl --help
  * - completion:      one TAB (bash runs the completion function)   | kubectl __complete apply ''
  * - status:          platform status dev <u>               | kubectl get deploy -n <u> -o json
+ * - get:             platform get resources deployments -n <u> | kubectl get deployments -n <u> -o json
+ * - describe:        platform describe resource deployment silly-demo -n <u> | kubectl describe deployment silly-demo -n <u>
+ * - uninstall-missing: platform uninstall dev <nobody>     | kubectl delete deploy,svc,ingress -n <nobody> -l <its labels> --ignore-not-found
  * - apply-unchanged: platform apply dev <u> --no-session   | kubectl apply --server-side (same manifests)
  * - list:            platform list dev, N environments     | kubectl get deploy -A -l managed-by=platform -o json
  * - apply-create:    apply dev --no-session, nothing to Available | kubectl apply + kubectl wait --for=condition=Available
@@ -52,6 +55,9 @@ const FIGURES = [
   "dry-run",
   "completion",
   "status",
+  "get",
+  "describe",
+  "uninstall-missing",
   "apply-unchanged",
   "list",
   "apply-create",
@@ -273,7 +279,7 @@ try {
   // One environment each side, made once: status and unchanged applies read and re-apply it.
   const mine = `${prefix}-p`;
   const theirs = `${prefix}-k`;
-  if (wanted("status") || wanted("apply-unchanged")) {
+  if (["status", "get", "describe", "apply-unchanged"].some((key) => wanted(key as FigureKey))) {
     namespaces.push(mine, theirs);
     await exec(
       platform("apply", "dev", mine, "--no-session", "--template", "manifests", "-o", "json"),
@@ -305,6 +311,58 @@ try {
         kubectl: "kubectl get deploy -n <u> -o json",
         a: () => run(platform("status", "dev", mine, "-o", "json")),
         b: () => run(kube("get", "deploy", "-n", mine, "-o", "json")),
+      }),
+    );
+  }
+  if (wanted("get")) {
+    results.push(
+      await pairs({
+        key: "get",
+        name: "get resources",
+        platform: "platform get resources deployments -n <u> -o json",
+        kubectl: "kubectl get deployments -n <u> -o json",
+        a: () => run(platform("get", "resources", "deployments", "-n", mine, "-o", "json")),
+        b: () => run(kube("get", "deployments", "-n", mine, "-o", "json")),
+      }),
+    );
+  }
+  if (wanted("describe")) {
+    results.push(
+      await pairs({
+        key: "describe",
+        name: "describe resource",
+        platform: "platform describe resource deployment silly-demo -n <u>",
+        kubectl: "kubectl describe deployment silly-demo -n <u>",
+        a: () =>
+          run(
+            platform("describe", "resource", "deployment", "silly-demo", "-n", mine, "-o", "json"),
+          ),
+        b: () => run(kube("describe", "deployment", "silly-demo", "-n", mine)),
+      }),
+    );
+  }
+  if (wanted("uninstall-missing")) {
+    // Nobody's environment: both sides look for it and find nothing to delete.
+    const nobody = `${prefix}-nobody`;
+    results.push(
+      await pairs({
+        key: "uninstall-missing",
+        name: "uninstall dev, no such environment",
+        platform: "platform uninstall dev <nobody>",
+        kubectl: "kubectl delete deploy,svc,ingress -n <nobody> -l <its labels> --ignore-not-found",
+        a: () => run(platform("uninstall", "dev", nobody, "-o", "json")),
+        b: () =>
+          run(
+            kube(
+              "delete",
+              "deploy,svc,ingress",
+              "-n",
+              nobody,
+              "-l",
+              `app.kubernetes.io/managed-by=platform,platform.dev/user=${nobody}`,
+              "--ignore-not-found",
+            ),
+          ),
       }),
     );
   }

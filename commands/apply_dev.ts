@@ -20,6 +20,7 @@ import type { CommandContext } from "./context.ts";
 import { commonOptions, environmentOptions, flagsOf } from "./options.ts";
 import { examples } from "./examples.ts";
 import { driverValue, userValue } from "./values.ts";
+import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `apply dev`. */
 export const applyDevCommand = command(
@@ -89,7 +90,10 @@ export async function runApplyDev(
   parsed: InferValue<typeof applyDevCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { applyDev } = await import("../lib/dev/apply.ts");
+  const { applyDev } = await lazy<typeof import("../lib/dev/apply.ts")>(
+    "../lib/dev/apply.ts",
+    import.meta.url,
+  );
   if (parsed.session && (parsed.noSession || parsed.dryRun || parsed.noWait)) {
     throw usageError(
       "--session cannot be combined with --no-session, --dry-run or --no-wait",

@@ -19,6 +19,7 @@ import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
 import { commonOptions } from "./options.ts";
 import { type Shell, SHELLS, shellValue } from "./values.ts";
+import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `completions`. */
 export const completionsCommand = command(
@@ -81,7 +82,10 @@ export async function runCompletions(
   parsed: InferValue<typeof completionsCommand>,
   tree: CommandNode,
 ): Promise<Output> {
-  const { completionScript } = await import("../lib/completion/scripts.ts");
+  const { completionScript } = await lazy<typeof import("../lib/completion/scripts.ts")>(
+    "../lib/completion/scripts.ts",
+    import.meta.url,
+  );
   return { kind: "text", text: completionScript(parsed.shell, tree), raw: true };
 }
 
@@ -91,8 +95,14 @@ export async function runShellInit(
   context: CommandContext,
   tree: CommandNode,
 ): Promise<Output> {
-  const { completionScript } = await import("../lib/completion/scripts.ts");
-  const { shellInit } = await import("../lib/shell_init.ts");
+  const { completionScript } = await lazy<typeof import("../lib/completion/scripts.ts")>(
+    "../lib/completion/scripts.ts",
+    import.meta.url,
+  );
+  const { shellInit } = await lazy<typeof import("../lib/shell_init.ts")>(
+    "../lib/shell_init.ts",
+    import.meta.url,
+  );
   const shell = shellOf(parsed.shell, context.env);
   const executable = executablePath(context.env);
   const text = await shellInit({

@@ -4,6 +4,7 @@ import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
 import { commonOptions, flagsOf, namespaceFilter } from "./options.ts";
+import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `gc`. */
 export const gcCommand = command(
@@ -33,7 +34,10 @@ export async function runGc(
   parsed: InferValue<typeof gcCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { gc } = await import("../lib/dev/session.ts");
+  const { gc } = await lazy<typeof import("../lib/dev/session.ts")>(
+    "../lib/dev/session.ts",
+    import.meta.url,
+  );
   const records = await gc({
     namespace: parsed.namespace,
     allNamespaces: parsed.allNamespaces,

@@ -16,6 +16,7 @@ import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
 import { commonOptions } from "./options.ts";
 import { dirValue } from "./values.ts";
+import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `init`. */
 export const initCommand = command(
@@ -52,7 +53,10 @@ export async function runInit(
   parsed: InferValue<typeof initCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { initProject } = await import("../lib/init.ts");
+  const { initProject } = await lazy<typeof import("../lib/init.ts")>(
+    "../lib/init.ts",
+    import.meta.url,
+  );
   const dir = !parsed.dir
     ? context.cwd
     : parsed.dir.startsWith("/")

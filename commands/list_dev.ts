@@ -22,6 +22,7 @@ import {
   namespaceFilter,
 } from "./options.ts";
 import { selectorValue, userValue } from "./values.ts";
+import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `list dev`. */
 export const listDevCommand = command(
@@ -58,7 +59,10 @@ export async function runListDev(
   parsed: InferValue<typeof listDevCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { listDev } = await import("../lib/dev/list.ts");
+  const { listDev } = await lazy<typeof import("../lib/dev/list.ts")>(
+    "../lib/dev/list.ts",
+    import.meta.url,
+  );
   if (parsed.namespace && parsed.allNamespaces) {
     throw usageError("-n and -A cannot be combined", "drop one of them");
   }
@@ -107,8 +111,8 @@ export async function runStatusDev(
   context: CommandContext,
 ): Promise<Output> {
   const [{ statusDev }, { treeLines }] = await Promise.all([
-    import("../lib/dev/list.ts"),
-    import("../lib/tree.ts"),
+    lazy<typeof import("../lib/dev/list.ts")>("../lib/dev/list.ts", import.meta.url),
+    lazy<typeof import("../lib/tree.ts")>("../lib/tree.ts", import.meta.url),
   ]);
   const status = await statusDev(parsed.user, {
     flags: flagsOf(parsed),

@@ -5,6 +5,7 @@ import { versionInfo } from "../lib/version.ts";
 import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
 import { commonOptions, flagsOf } from "./options.ts";
+import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `version`. */
 export const versionCommand = command(
@@ -25,7 +26,10 @@ export async function runVersion(
   parsed: InferValue<typeof versionCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { serverVersion } = await import("../lib/version.ts");
+  const { serverVersion } = await lazy<typeof import("../lib/version.ts")>(
+    "../lib/version.ts",
+    import.meta.url,
+  );
   const server = await serverVersion({
     flags: flagsOf(parsed),
     env: context.env,
@@ -46,7 +50,10 @@ export const configSchemaCommand = command(
 
 /** Runs `config schema`: JSON unless YAML is asked for. */
 export async function runConfigSchema(): Promise<Output> {
-  const { platformYamlJsonSchema } = await import("../lib/settings_schema.ts");
+  const { platformYamlJsonSchema } = await lazy<typeof import("../lib/settings_schema.ts")>(
+    "../lib/settings_schema.ts",
+    import.meta.url,
+  );
   const schema = platformYamlJsonSchema();
   return { kind: "text", text: JSON.stringify(schema, null, 2), value: schema };
 }

@@ -14,6 +14,7 @@ import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
 import { allNamespacesOption, commonOptions, flagsOf, namespaceFilter } from "./options.ts";
 import { resourceTypeValue } from "./values.ts";
+import { lazy } from "../lib/lazy.ts";
 
 const namespaceOption = namespaceFilter("namespace (default: default)");
 
@@ -75,7 +76,10 @@ export async function runGetResourceTypes(
   parsed: InferValue<typeof getResourceTypesCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { getResourceTypes } = await import("../lib/resources.ts");
+  const { getResourceTypes } = await lazy<typeof import("../lib/resources.ts")>(
+    "../lib/resources.ts",
+    import.meta.url,
+  );
   const rows = await getResourceTypes({
     flags: flagsOf(parsed),
     env: context.env,
@@ -94,7 +98,10 @@ export async function runGetResources(
   parsed: InferValue<typeof getResourcesCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { getResources } = await import("../lib/resources.ts");
+  const { getResources } = await lazy<typeof import("../lib/resources.ts")>(
+    "../lib/resources.ts",
+    import.meta.url,
+  );
   const rows = await getResources(parsed.type, {
     namespace: parsed.namespace,
     allNamespaces: parsed.allNamespaces,
@@ -114,7 +121,10 @@ export async function runDescribeResource(
   parsed: InferValue<typeof describeResourceCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { describeResource, treeLines } = await import("../lib/resources.ts");
+  const { describeResource, treeLines } = await lazy<typeof import("../lib/resources.ts")>(
+    "../lib/resources.ts",
+    import.meta.url,
+  );
   const description = await describeResource(parsed.type, parsed.name, {
     namespace: parsed.namespace,
     flags: flagsOf(parsed),

@@ -20,6 +20,7 @@ import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
 import { commonOptions } from "./options.ts";
 import { clusterNameValue, componentsValue, ingressClassValue, providerValue } from "./values.ts";
+import { lazy } from "../lib/lazy.ts";
 
 /** Providers whose destroy asks first, from their declarations. */
 const ASKING = PROVIDERS.filter((provider) => provider.confirmDestroy).map((provider) =>
@@ -135,7 +136,10 @@ export async function runSetup(
   parsed: InferValue<typeof setupCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { setup } = await import("../lib/setup/setup.ts");
+  const { setup } = await lazy<typeof import("../lib/setup/setup.ts")>(
+    "../lib/setup/setup.ts",
+    import.meta.url,
+  );
   return output(await setup(options(parsed, context)));
 }
 
@@ -153,7 +157,10 @@ export async function runDestroy(
   parsed: InferValue<typeof destroyCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { destroy } = await import("../lib/setup/destroy.ts");
+  const { destroy } = await lazy<typeof import("../lib/setup/destroy.ts")>(
+    "../lib/setup/destroy.ts",
+    import.meta.url,
+  );
   const confirm = Deno.stdin.isTerminal() ? askOnTerminal : undefined;
   return output(await destroy({ ...options(parsed, context), yes: parsed.yes, confirm }));
 }

@@ -16,6 +16,7 @@ import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
 import { commonOptions, environmentOptions, flagsOf } from "./options.ts";
 import { userValue } from "./values.ts";
+import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `uninstall dev`. */
 export const uninstallDevCommand = command(
@@ -52,7 +53,10 @@ export async function runUninstallDev(
   parsed: InferValue<typeof uninstallDevCommand>,
   context: CommandContext,
 ): Promise<Output> {
-  const { uninstallDev } = await import("../lib/dev/uninstall.ts");
+  const { uninstallDev } = await lazy<typeof import("../lib/dev/uninstall.ts")>(
+    "../lib/dev/uninstall.ts",
+    import.meta.url,
+  );
   if (parsed.db !== undefined) {
     context.reporter.info(
       "--db is not needed to uninstall (everything is found by its labels); ignored",

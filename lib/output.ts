@@ -6,6 +6,7 @@
 import { usageError } from "./errors.ts";
 
 import { OUTPUT_FORMATS, type OutputFormat } from "./output_formats.ts";
+import { lazy } from "./lazy.ts";
 
 export { OUTPUT_FORMATS, type OutputFormat };
 
@@ -60,7 +61,7 @@ export async function render(
   format: Exclude<OutputFormat, "auto">,
 ): Promise<string> {
   // The YAML library costs ~50 ms to load: only output that is YAML pays for it.
-  const yaml = () => import("./yaml.ts");
+  const yaml = () => lazy<typeof import("./yaml.ts")>("./yaml.ts", import.meta.url);
   if (output.kind === "text" && output.raw) return output.text;
   if (format === "name") return namesOf(output).map((name) => `${name}\n`).join("");
   const value = output.kind === "documents" && format === "json"

@@ -10,6 +10,7 @@ import { KUBECONFIG_SEPARATOR, splitKubeconfigList } from "./kube/kubeconfig.ts"
 import { dirOf, findUp } from "./project.ts";
 import { assertValid } from "./validate.ts";
 import type { DevSection, PlatformYaml } from "./settings_schema.ts";
+import { lazy } from "./lazy.ts";
 
 export type { DevSection, PlatformYaml } from "./settings_schema.ts";
 
@@ -184,8 +185,8 @@ export function validateSettings(settings: Settings): Settings {
 /** Parses and validates platform.yaml; the YAML parser and zod load only here. */
 async function readPlatformYaml(text: string, configFile: string): Promise<PlatformYaml> {
   const [{ parseYaml }, { validatePlatformYaml }] = await Promise.all([
-    import("./yaml.ts"),
-    import("./settings_schema.ts"),
+    lazy<typeof import("./yaml.ts")>("./yaml.ts", import.meta.url),
+    lazy<typeof import("./settings_schema.ts")>("./settings_schema.ts", import.meta.url),
   ]);
   return validatePlatformYaml(parseYaml(text, configFile), configFile);
 }

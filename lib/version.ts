@@ -1,5 +1,6 @@
 /** Version of platform and of what it runs on. */
 import config from "../deno.json" with { type: "json" };
+import { lazy } from "./lazy.ts";
 
 /** platform's own version, from deno.json. */
 export const VERSION: string = config.version;
@@ -33,9 +34,18 @@ export interface ServerVersionOptions {
 export async function serverVersion(
   options: ServerVersionOptions = {},
 ): Promise<Record<string, string>> {
-  const { loadSettings } = await import("./settings.ts");
-  const { Kube } = await import("./kube/client.ts");
-  const { readKubeconfigs } = await import("./kube/kubeconfig.ts");
+  const { loadSettings } = await lazy<typeof import("./settings.ts")>(
+    "./settings.ts",
+    import.meta.url,
+  );
+  const { Kube } = await lazy<typeof import("./kube/client.ts")>(
+    "./kube/client.ts",
+    import.meta.url,
+  );
+  const { readKubeconfigs } = await lazy<typeof import("./kube/kubeconfig.ts")>(
+    "./kube/kubeconfig.ts",
+    import.meta.url,
+  );
   const settings = await loadSettings(options);
   try {
     readKubeconfigs(settings.kubeconfig, { env: options.env, cwd: options.cwd });

@@ -71,14 +71,23 @@ export async function install(options: InstallOptions): Promise<string> {
   // The Deno running this task is the pinned one when started through ./denow.
   const running = options.deno ?? Deno.execPath();
   const deno = running.startsWith(`${root}/tools/deno/`) ? running : `${root}/denow`;
-  // Fetch the npm packages of deno.lock now, not on the first TAB.
-  const cache = await new Deno.Command(deno, {
-    args: ["cache", "--config", `${root}/deno.json`, `${root}/platform.ts`, `${root}/complete.ts`],
-    env: { DENO_NO_UPDATE_CHECK: "1" },
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  if (!cache.success) throw new Error("deno cache failed; the error is above");
+  // Fetch the npm packages of deno.lock now, not on the first TAB: every import of deno.json
+  // (the graph alone misses packages loaded lazily, lib/lazy.ts), then the entry points' graphs.
+  for (
+    const args of [
+      ["install", "--frozen"],
+      ["cache", "--config", `${root}/deno.json`, `${root}/platform.ts`, `${root}/complete.ts`],
+    ]
+  ) {
+    const step = await new Deno.Command(deno, {
+      args,
+      cwd: root,
+      env: { DENO_NO_UPDATE_CHECK: "1" },
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    if (!step.success) throw new Error(`deno ${args[0]} failed; the error is above`);
+  }
 
   await Deno.mkdir(dir, { recursive: true });
   const temporary = `${path}.${crypto.randomUUID().slice(0, 8)}.tmp`;

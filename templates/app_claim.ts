@@ -7,6 +7,8 @@ import { objectMeta, type Rendered, type RenderParams, type Template } from "./t
 
 /** API version and kind of the claim. */
 export const APP_CLAIM = { apiVersion: "devopstoolkit.live/v1alpha1", kind: "AppClaim" } as const;
+/** Its resource name, as the platform's CRD defines it (lists go out without discovery). */
+export const APP_CLAIM_PLURAL = "appclaims";
 
 /** The parameters block of an AppClaim, from the render parameters. */
 export function claimParameters(params: RenderParams): Record<string, unknown> {

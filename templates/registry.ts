@@ -6,6 +6,7 @@ import { usageError } from "../lib/errors.ts";
 import { appClaimTemplate } from "./app_claim.ts";
 import { manifestsTemplate } from "./manifests.ts";
 import type { Template } from "./template.ts";
+import { lazy } from "../lib/lazy.ts";
 
 /** Built-in templates, by name. */
 export const TEMPLATES: Record<string, Template> = {
@@ -26,7 +27,10 @@ export async function resolveTemplate(value: string, baseDir: string): Promise<T
   if (TEMPLATES[value]) return TEMPLATES[value];
   if (isTemplatePath(value)) {
     // Loaded on demand: it brings the YAML parser, which --help should not pay for.
-    const { loadClaimFile } = await import("./claim_file.ts");
+    const { loadClaimFile } = await lazy<typeof import("./claim_file.ts")>(
+      "./claim_file.ts",
+      import.meta.url,
+    );
     return await loadClaimFile(value.startsWith("/") ? value : `${baseDir}/${value}`);
   }
   throw usageError(

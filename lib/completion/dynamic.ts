@@ -8,6 +8,7 @@ import { LABELS, MANAGED_SELECTOR } from "../identity.ts";
 import type { Kube } from "../kube/client.ts";
 import { loadSettings, type Settings } from "../settings.ts";
 import type { DynamicSource } from "./tree.ts";
+import { lazy } from "../lazy.ts";
 
 /** Where to look: the flags already on the command line, and the process's environment. */
 export interface DynamicOptions {
@@ -61,7 +62,10 @@ async function lookup(
   const quick = await quickValues(source, settings, options, budget);
   if (quick) return quick;
   if (source === "resource-types") return await resourceTypesOf(settings, options);
-  const { Kube } = await import("../kube/client.ts");
+  const { Kube } = await lazy<typeof import("../kube/client.ts")>(
+    "../kube/client.ts",
+    import.meta.url,
+  );
   const kube = await Kube.connect({
     kubeconfig: settings.kubeconfig,
     context: settings.context,
@@ -79,8 +83,14 @@ async function quickValues(
   options: DynamicOptions,
   budget: number,
 ): Promise<string[] | undefined> {
-  const { readKubeconfigs } = await import("../kube/kubeconfig.ts");
-  const { quickGet } = await import("./quick_kube.ts");
+  const { readKubeconfigs } = await lazy<typeof import("../kube/kubeconfig.ts")>(
+    "../kube/kubeconfig.ts",
+    import.meta.url,
+  );
+  const { quickGet } = await lazy<typeof import("./quick_kube.ts")>(
+    "./quick_kube.ts",
+    import.meta.url,
+  );
   const { document } = readKubeconfigs(settings.kubeconfig, options);
   type List = { items?: { metadata?: { name?: string; labels?: Record<string, string> } }[] };
   const get = (url: string) => quickGet(document, settings.context, url, budget);
@@ -116,7 +126,10 @@ async function quickValues(
 
 /** Context names of the kubeconfig files in play (KUBECONFIG may list several). */
 async function contextsOf(settings: Settings, options: DynamicOptions): Promise<string[]> {
-  const { readKubeconfigs } = await import("../kube/kubeconfig.ts");
+  const { readKubeconfigs } = await lazy<typeof import("../kube/kubeconfig.ts")>(
+    "../kube/kubeconfig.ts",
+    import.meta.url,
+  );
   const { document } = readKubeconfigs(settings.kubeconfig, options);
   return (document.contexts ?? []).map((context) => String(context.name ?? ""));
 }
@@ -130,7 +143,10 @@ async function usersOf(kube: Kube): Promise<string[]> {
 }
 
 async function resourceTypesOf(settings: Settings, options: DynamicOptions): Promise<string[]> {
-  const { getResourceTypes } = await import("../resources.ts");
+  const { getResourceTypes } = await lazy<typeof import("../resources.ts")>(
+    "../resources.ts",
+    import.meta.url,
+  );
   const rows = await getResourceTypes({
     flags: { kubeconfig: settings.kubeconfig, context: settings.context, config: options.config },
     env: options.env,

@@ -25,6 +25,7 @@ import {
   resolveDev,
 } from "./target.ts";
 import { findProvider } from "../../providers/clusters/registry.ts";
+import { lazy } from "../lazy.ts";
 
 /** Options of {@link applyDev}. */
 export interface ApplyDevOptions extends DevCommandOptions {
@@ -178,7 +179,7 @@ export async function applyDev(
   const kube = await connect(settings);
   // The session code (and node:net, node:os under it) loads past the dry run only, and while
   // the first requests are out.
-  const sessionCode = import("./session.ts");
+  const sessionCode = lazy<typeof import("./session.ts")>("./session.ts", import.meta.url);
   // Independent reads at once: nothing is changed before every one of them has answered.
   const [ingressHost, template, existingNamespace] = await allInOrder([
     ingressHostOf(settings, kube, reporter),
@@ -286,7 +287,10 @@ function objectLine(object: KubeObject) {
  * before anything is applied.
  */
 async function assertDevSettings(settings: Settings, dir: string): Promise<void> {
-  const { devSettings } = await import("../session/dev_settings.ts");
+  const { devSettings } = await lazy<typeof import("../session/dev_settings.ts")>(
+    "../session/dev_settings.ts",
+    import.meta.url,
+  );
   if ((await devSettings(settings, dir)).source !== "defaults") return;
   throw new PlatformError(
     `no dev settings for ${settings.app} in ${dir}: a session needs to know what to sync and run`,
@@ -309,7 +313,9 @@ async function guardSession(
   app: string,
   takeover: boolean,
 ): Promise<void> {
-  const { heldError, holderOf, readLease, staleReason } = await import("../session/lease.ts");
+  const { heldError, holderOf, readLease, staleReason } = await lazy<
+    typeof import("../session/lease.ts")
+  >("../session/lease.ts", import.meta.url);
   const lease = await readLease(kube, namespace, app);
   if (!lease || staleReason(lease) || takeover) return;
   throw heldError(holderOf(lease), namespace, app);

@@ -11,18 +11,27 @@ import { conditionsOf } from "../kube/types.ts";
 import { conditionReadiness, deploymentReadiness } from "../kube/wait.ts";
 import { formatAge } from "../progress.ts";
 import { allInOrder } from "../in_order.ts";
-import { APP_CLAIM } from "../../templates/app_claim.ts";
+import { APP_CLAIM, APP_CLAIM_PLURAL } from "../../templates/app_claim.ts";
 
 import { ROLE_LABEL } from "../identity.ts";
 export { ROLE_LABEL };
 
 /** Kinds an environment can consist of, in deletion order; optional ones may not be served. */
-export const ENVIRONMENT_KINDS: { apiVersion: string; kind: string; optional?: boolean }[] = [
-  { ...APP_CLAIM, optional: true },
+export const ENVIRONMENT_KINDS: {
+  apiVersion: string;
+  kind: string;
+  /** Optional kinds may not be served; they are listed by their usual plural, without discovery. */
+  optional?: { plural: string };
+}[] = [
+  { ...APP_CLAIM, optional: { plural: APP_CLAIM_PLURAL } },
   { apiVersion: "networking.k8s.io/v1", kind: "Ingress" },
   { apiVersion: "v1", kind: "Service" },
   { apiVersion: "apps/v1", kind: "Deployment" },
-  { apiVersion: "external-secrets.io/v1", kind: "ExternalSecret", optional: true },
+  {
+    apiVersion: "external-secrets.io/v1",
+    kind: "ExternalSecret",
+    optional: { plural: "externalsecrets" },
+  },
 ];
 
 /** One dev environment, as list and status report it. */
@@ -40,12 +49,6 @@ export interface Environment {
   state: string;
   conditions: Condition[];
   object: KubeObject;
-}
-
-/** Whether the cluster serves a kind (discovery, cached per connection). */
-export async function serves(kube: Kube, apiVersion: string, kind: string): Promise<boolean> {
-  const resources = await kube.resourcesOf(apiVersion);
-  return Boolean(resources?.some((resource) => resource.kind === kind));
 }
 
 /** A list refused by RBAC as an empty one (after telling `onHidden`); other errors stay. */
@@ -72,16 +75,12 @@ export async function findEnvironments(
   const labelSelector = [devSelector(filter.user, filter.app), `!${ROLE_LABEL}`, filter.selector]
     .filter(Boolean).join(",");
   const [claims, deployments] = await allInOrder([
-    serves(kube, APP_CLAIM.apiVersion, APP_CLAIM.kind).then((served) =>
-      served
-        ? hideForbidden(
-          kube.list(APP_CLAIM.apiVersion, APP_CLAIM.kind, {
-            labelSelector,
-            namespace: filter.namespace,
-          }),
-          () => onHidden?.(`${APP_CLAIM.kind}s (${APP_CLAIM.apiVersion})`),
-        )
-        : { items: [] as KubeObject[] }
+    hideForbidden(
+      kube.listIfServed(APP_CLAIM.apiVersion, APP_CLAIM.kind, APP_CLAIM_PLURAL, {
+        labelSelector,
+        namespace: filter.namespace,
+      }).then((list) => list ?? { items: [] }),
+      () => onHidden?.(`${APP_CLAIM.kind}s (${APP_CLAIM.apiVersion})`),
     ),
     kube.list("apps/v1", "Deployment", { labelSelector, namespace: filter.namespace }),
   ]);
@@ -145,8 +144,11 @@ export async function environmentObjects(
   const labelSelector = devSelector(user, app);
   // One list per kind, all at once; the result keeps the deletion order of ENVIRONMENT_KINDS.
   const lists = await allInOrder(ENVIRONMENT_KINDS.map(async (kind) => {
-    if (kind.optional && !(await serves(kube, kind.apiVersion, kind.kind))) return [];
-    const listing = kube.list(kind.apiVersion, kind.kind, { labelSelector, namespace });
+    const options = { labelSelector, namespace };
+    const listing = kind.optional
+      ? kube.listIfServed(kind.apiVersion, kind.kind, kind.optional.plural, options)
+        .then((list) => list ?? { items: [] })
+      : kube.list(kind.apiVersion, kind.kind, options);
     // A Role that leaves out an add-on's kind (claims, ExternalSecrets) must not cost the
     // developer their environment: what they may not list, they did not make with platform.
     return (await (kind.optional ? hideForbidden(listing) : listing)).items;

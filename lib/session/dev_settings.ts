@@ -5,6 +5,7 @@
  */
 import type { Settings } from "../settings.ts";
 import { type Forward, parseForward } from "./forward_spec.ts";
+import { lazy } from "../lazy.ts";
 
 /** What a dev session needs to know. */
 export interface DevSettings {
@@ -49,7 +50,10 @@ export async function devSettings(settings: Settings, dir: string): Promise<DevS
   };
   const parsed = okteto
     // The YAML library loads only when there is an okteto.yaml (list and status import this).
-    ? (await import("../yaml.ts")).parseYaml(okteto, `${dir}/okteto.yaml`) as {
+    ? (await lazy<typeof import("../yaml.ts")>("../yaml.ts", import.meta.url)).parseYaml(
+      okteto,
+      `${dir}/okteto.yaml`,
+    ) as {
       dev?: Record<string, OktetoDev>;
     }
     : undefined;

@@ -6,6 +6,7 @@
 import { addressForIp, awaitLoadBalancer } from "./ingress_address.ts";
 import { localSecretStore } from "./local_secret_store.ts";
 import type { ClusterProvider } from "./provider.ts";
+import { lazy } from "../../lib/lazy.ts";
 
 /** The existing-cluster provider. */
 export const existingProvider: ClusterProvider = {
@@ -23,7 +24,10 @@ export const existingProvider: ClusterProvider = {
     env.KUBECONFIG?.split(":").find(Boolean) ?? `${env.HOME}/.kube/config`,
   async preflight(context) {
     // Loaded here: listing the providers (--help, completions) must not load the client.
-    const { Kube } = await import("../../lib/kube/client.ts");
+    const { Kube } = await lazy<typeof import("../../lib/kube/client.ts")>(
+      "../../lib/kube/client.ts",
+      import.meta.url,
+    );
     await Kube.connect({ kubeconfig: context.kubeconfigPath, context: context.kubeContext });
   },
   exists: () => Promise.resolve(true),

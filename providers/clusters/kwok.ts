@@ -22,6 +22,7 @@ import { defaultCacheDir, type LocalCluster } from "./kwok/local_cluster.ts";
 import { LOCAL_INGRESS } from "./ingress_address.ts";
 import { localSecretStore } from "./local_secret_store.ts";
 import type { ClusterProvider, PlannedCommand, ProviderContext } from "./provider.ts";
+import { lazy } from "../../lib/lazy.ts";
 
 /** The test cluster has 26443; this default keeps a local platform cluster beside it. */
 const DEFAULT_PORT = 26444;
@@ -62,7 +63,8 @@ function missingNow(binDir: string): string[] {
   });
 }
 
-const lifecycle = () => import("./kwok/lifecycle.ts");
+const lifecycle = () =>
+  lazy<typeof import("./kwok/lifecycle.ts")>("./kwok/lifecycle.ts", import.meta.url);
 
 const log = (context: ProviderContext) => (line: string) => context.reporter.info(line);
 

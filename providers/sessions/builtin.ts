@@ -6,9 +6,11 @@
  * environment alone: it is the new holder's to restore.
  */
 import type { SessionDriver } from "./driver.ts";
+import { lazy } from "../../lib/lazy.ts";
 
 /** The machinery: loaded by start() and stop() only, so that the registry stays light. */
-const session = () => import("./builtin_session.ts");
+const session = () =>
+  lazy<typeof import("./builtin_session.ts")>("./builtin_session.ts", import.meta.url);
 
 /** The builtin driver. */
 export const builtinDriver: SessionDriver = {
@@ -23,5 +25,8 @@ export const builtinDriver: SessionDriver = {
   stop: async (target) => (await session()).restoreAndRelease(target),
 
   status: async (target) =>
-    (await import("../../lib/session/status.ts")).leaseStatusOf("builtin", target),
+    (await lazy<typeof import("../../lib/session/status.ts")>(
+      "../../lib/session/status.ts",
+      import.meta.url,
+    )).leaseStatusOf("builtin", target),
 };

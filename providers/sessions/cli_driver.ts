@@ -7,6 +7,7 @@
 import { PlatformError } from "../../lib/errors.ts";
 import { run, which } from "../../lib/run.ts";
 import type { RunningSession, SessionDriver, SessionTarget, StopResult } from "./driver.ts";
+import { lazy } from "../../lib/lazy.ts";
 
 /** The environment without unset entries, as Deno.Command wants it. */
 export function definedEnv(env: Record<string, string | undefined>): Record<string, string> {
@@ -90,7 +91,10 @@ export async function foregroundSession(
 ): Promise<RunningSession> {
   const { kube, namespace, app, reporter } = target;
   // The lease code (and node:os under it) loads with a session, not with the driver registry.
-  const { holdLease, thisHolder } = await import("../../lib/session/lease.ts");
+  const { holdLease, thisHolder } = await lazy<typeof import("../../lib/session/lease.ts")>(
+    "../../lib/session/lease.ts",
+    import.meta.url,
+  );
   let takenOverBy: string | undefined;
   // Set once spawned; the Lease may be lost (onLost) at any time after it is taken.
   const running: { child?: Deno.ChildProcess } = {};

@@ -2,6 +2,7 @@
 import { usageError } from "../../lib/errors.ts";
 import { clusterOf, type ClusterRef, findCli, foregroundSession } from "./cli_driver.ts";
 import type { SessionDriver, SessionTarget } from "./driver.ts";
+import { lazy } from "../../lib/lazy.ts";
 
 /** The argv of a mirrord session for a target. */
 export function mirrordArgv(
@@ -43,5 +44,8 @@ export const mirrordDriver: SessionDriver = {
   // mirrord's agent goes with its process: nothing in the cluster outlives the session.
   stop: () => Promise.resolve({ driver: "mirrord", restored: true, leaseReleased: false }),
   status: async (target) =>
-    (await import("../../lib/session/status.ts")).leaseStatusOf("mirrord", target),
+    (await lazy<typeof import("../../lib/session/status.ts")>(
+      "../../lib/session/status.ts",
+      import.meta.url,
+    )).leaseStatusOf("mirrord", target),
 };

@@ -16,8 +16,13 @@ import {
   oktetoLeftovers,
   undoOktetoSwap,
 } from "./okteto_swap.ts";
+import { lazy } from "../../lib/lazy.ts";
 /** The claim code: which Objects re-assert the Deployment okteto swaps, and their pause. */
-const compositions = () => import("../../lib/session/composition.ts");
+const compositions = () =>
+  lazy<typeof import("../../lib/session/composition.ts")>(
+    "../../lib/session/composition.ts",
+    import.meta.url,
+  );
 
 type Where = Pick<SessionTarget, "namespace" | "app"> & { cluster?: ClusterRef };
 const contextArgs = (target: Where) => target.cluster ? ["--context", target.cluster.context] : [];
@@ -122,7 +127,10 @@ export const oktetoDriver: SessionDriver = {
     return undone ?? `nothing of okteto's was left on ${leftover.namespace}/${leftover.app}`;
   },
   async status(target) {
-    const { leaseStatusOf } = await import("../../lib/session/status.ts");
+    const { leaseStatusOf } = await lazy<typeof import("../../lib/session/status.ts")>(
+      "../../lib/session/status.ts",
+      import.meta.url,
+    );
     const leased = await leaseStatusOf("okteto", target);
     if (leased) return leased;
     // `okteto up` run by hand: no Lease of ours, but its clone (<app>-okteto) says one is there.

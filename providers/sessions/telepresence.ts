@@ -10,6 +10,7 @@ import {
 } from "./cli_driver.ts";
 import type { SessionDriver, SessionTarget } from "./driver.ts";
 import { PlatformError } from "../../lib/errors.ts";
+import { lazy } from "../../lib/lazy.ts";
 
 /** The argv list of a telepresence session for a target: connect, then intercept. */
 export function telepresencePlan(
@@ -131,5 +132,8 @@ export const telepresenceDriver: SessionDriver = {
     return { driver: "telepresence", restored: true, leaseReleased: false };
   },
   status: async (target) =>
-    (await import("../../lib/session/status.ts")).leaseStatusOf("telepresence", target),
+    (await lazy<typeof import("../../lib/session/status.ts")>(
+      "../../lib/session/status.ts",
+      import.meta.url,
+    )).leaseStatusOf("telepresence", target),
 };

@@ -7,6 +7,7 @@
 import { formatCommand, planArgv } from "../../../providers/clusters/plan_runner.ts";
 import type { SetupAction } from "../action.ts";
 import type { SetupContext } from "../context.ts";
+import { lazy } from "../../lazy.ts";
 
 /** Removes a kubeconfig file that no longer has a context (its cluster was its only one). */
 async function removeEmptyKubeconfig(path: string): Promise<boolean> {
@@ -16,7 +17,10 @@ async function removeEmptyKubeconfig(path: string): Promise<boolean> {
   } catch {
     return false;
   }
-  const { parseYaml } = await import("../../yaml.ts");
+  const { parseYaml } = await lazy<typeof import("../../yaml.ts")>(
+    "../../yaml.ts",
+    import.meta.url,
+  );
   const config = parseYaml(text, path) as { contexts?: unknown[] | null } | null;
   if (config?.contexts?.length) return false;
   await Deno.remove(path);
