@@ -38,9 +38,12 @@ Deno.test("a served kind whose plural is not the usual one is still listed, thro
   await kube.apply({
     apiVersion: "v1",
     kind: "ConfigMap",
-    metadata: { name: "mine", namespace: ns.name },
+    metadata: { name: "mine", namespace: ns.name, labels: { pick: "me" } },
   });
-  const list = await kube.listIfServed("v1", "ConfigMap", "configmapz", { namespace: ns.name });
+  const list = await kube.listIfServed("v1", "ConfigMap", "configmapz", {
+    namespace: ns.name,
+    labelSelector: "pick=me",
+  });
   assert.deepEqual(list?.items.map((item) => item.metadata.name), ["mine"]);
 });
 
