@@ -29,8 +29,11 @@ if (import.meta.main) {
     await Deno.stdout.write(new TextEncoder().encode(text));
     Deno.exit(0);
   } else {
-    const { likelyReachesCluster, startTlsWarmup } = await import("./lib/kube/tls_warmup.ts");
-    if (likelyReachesCluster(Deno.args)) startTlsWarmup();
+    const { likelyReachesCluster } = await import("./lib/startup_hints.ts");
+    if (likelyReachesCluster(Deno.args)) {
+      const { startTlsWarmup } = await import("./lib/kube/tls_warmup.ts");
+      startTlsWarmup();
+    }
     const { main } = await import("./commands/cli.ts");
     Deno.exit(await main(Deno.args));
   }

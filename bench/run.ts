@@ -23,7 +23,11 @@
  * Peak memory needs GNU time (/usr/bin/time; Debian: apt-get install -y time).
  * No timeout in here is shorter than 30 s: a slow run is a figure.
  *
- * Run: ./denow task bench [--runs 11] [--envs 50[,500]] [--only help,list,...] [--keep]
+ * --rtt MS puts the cluster MS milliseconds of round trip away for the timed
+ * runs of both sides (bench/latency_proxy.ts: half of it each way), as a
+ * company's cluster a cloud region away is; set-up and clean-up go direct.
+ *
+ * Run: ./denow task bench [--runs 11] [--envs 50[,500]] [--only help,list,...] [--rtt 40] [--keep]
  */
 import { parseArgs } from "node:util";
 import {
@@ -47,6 +51,7 @@ const { values } = parseArgs({
     keep: { type: "boolean", default: false },
     out: { type: "string" },
     note: { type: "string" },
+    rtt: { type: "string", default: "0" },
   },
 });
 
@@ -101,8 +106,33 @@ const platformCmd = [Deno.execPath(), "run", "-A", `${ROOT}platform.ts`];
 const platform = (...args: string[]) => [...platformCmd, ...args];
 // kubectl reads KUBECONFIG from env: it refuses `kubectl --kubeconfig F __complete ...`.
 const kube = (...args: string[]) => [kubectl, ...args];
+/** The cluster as far away as --rtt says, for the timed runs (the same kubeconfig, another port). */
+const rttMs = Number(values.rtt);
+let timedEnv = env;
+let proxy: { close(): void } | undefined;
+if (rttMs > 0 && kubeconfig) {
+  const { startLatencyProxy } = await import("./latency_proxy.ts");
+  const { parseYamlDocument, toYaml } = await import("../lib/yaml.ts");
+  const document = parseYamlDocument(await Deno.readTextFile(kubeconfig), kubeconfig) as {
+    clusters: { cluster: { server: string } }[];
+  };
+  const server = new URL(document.clusters[0].cluster.server);
+  const relay = startLatencyProxy(
+    { hostname: server.hostname, port: Number(server.port) },
+    rttMs / 2,
+  );
+  proxy = relay;
+  for (const entry of document.clusters) {
+    entry.cluster.server = `https://${server.hostname}:${relay.port}`;
+  }
+  const far = `${workdir}/kubeconfig-${rttMs}ms.yaml`;
+  await Deno.writeTextFile(far, toYaml(document));
+  timedEnv = { ...env, KUBECONFIG: far };
+  console.error(`… the cluster is ${rttMs} ms of round trip away for the timed runs`);
+}
 /** One timed run. */
-const run = (command: string[], stdin?: string) => measure(command, { env, cwd: workdir, stdin });
+const run = (command: string[], stdin?: string) =>
+  measure(command, { env: timedEnv, cwd: workdir, stdin });
 /** One untimed run (setup, clean-up); returns stdout. */
 const exec = (command: string[], stdin?: string) => capture(command, { env, cwd: workdir, stdin });
 const namespaces: string[] = [];
@@ -191,7 +221,11 @@ async function report(failure?: string): Promise<void> {
     `${s.medianMs} (${s.minMs}–${s.maxMs})${
       s.medianRssMiB === undefined ? "" : ` ${s.medianRssMiB} MiB`
     }`;
-  console.log(`\n${runs} pairs each; ms median (min–max), median peak RSS\n`);
+  console.log(
+    `\n${runs} pairs each; ms median (min–max), median peak RSS${
+      rttMs ? `; the cluster ${rttMs} ms of round trip away` : ""
+    }\n`,
+  );
   console.log("| figure | platform | kubectl | ratio |\n|---|---|---|---|");
   for (const result of results) {
     console.log(
@@ -215,7 +249,8 @@ async function report(failure?: string): Promise<void> {
   await Deno.mkdir(new URL(".", `file://${out}`).pathname, { recursive: true });
   await Deno.writeTextFile(
     out,
-    JSON.stringify({ date, note: values.note, machine, runs, results, failure }, null, 2) + "\n",
+    JSON.stringify({ date, note: values.note, machine, rttMs, runs, results, failure }, null, 2) +
+      "\n",
   );
   console.error(`\nwrote ${out}`);
 }
@@ -503,6 +538,7 @@ try {
       ).catch((error) => console.error(`could not delete bench namespaces: ${error.message}`));
     }
   }
+  proxy?.close();
   await Deno.remove(workdir, { recursive: true }).catch(() => {});
   await report(failure);
 }

@@ -26,26 +26,6 @@ export interface ResourceTypeRow {
   shortNames: string[];
 }
 
-interface ApiGroup {
-  name: string;
-  preferredVersion: { groupVersion: string };
-}
-
-/** The served API groups (one request). */
-async function apiGroups(kube: Kube): Promise<ApiGroup[]> {
-  const list = await kube.request<{ groups: ApiGroup[] }>("GET", "/apis", {
-    about: { verb: "get", resource: "API groups" },
-  });
-  return list.groups;
-}
-
-async function resourcesOfGroups(kube: Kube, groups: ApiGroup[]): Promise<ResourceInfo[]> {
-  const lists = await Promise.all(
-    groups.map((group) => kube.resourcesOf(group.preferredVersion.groupVersion)),
-  );
-  return lists.flatMap((list) => list ?? []);
-}
-
 function inGroups(group: string, wanted: string[]): boolean {
   return wanted.some((name) => group === name || group.endsWith(`.${name}`));
 }
@@ -55,10 +35,9 @@ export async function getResourceTypes(
   options: DevCommandOptions = {},
 ): Promise<ResourceTypeRow[]> {
   const { settings, kube } = await connectFrom(options);
-  const groups = (await apiGroups(kube)).filter((group) =>
-    inGroups(group.name, settings.resourceGroups)
+  const resources = (await kube.allResources()).filter((resource) =>
+    inGroups(resource.group, settings.resourceGroups)
   );
-  const resources = await resourcesOfGroups(kube, groups);
   return resources
     .map((resource) => ({
       name: resource.plural,
@@ -81,19 +60,15 @@ export async function resolveResourceType(
   platformGroups: string[],
 ): Promise<ResourceInfo> {
   const wanted = type.toLowerCase();
-  const groups = await apiGroups(kube);
   const matches = (resource: ResourceInfo) =>
     [resource.plural, resource.singular, resource.kind.toLowerCase(), ...resource.shortNames]
       .includes(wanted) ||
     `${resource.plural}.${resource.group}` === wanted ||
     `${resource.kind.toLowerCase()}.${resource.group}` === wanted;
-  const own =
-    (await resourcesOfGroups(kube, groups.filter((group) => inGroups(group.name, platformGroups))))
-      .find(matches);
-  if (own) return own;
-  const core = (await kube.resourcesOf("v1")) ?? [];
-  const all = [...core, ...(await resourcesOfGroups(kube, groups))];
-  const found = all.find(matches);
+  const all = await kube.allResources();
+  const found =
+    all.find((resource) => inGroups(resource.group, platformGroups) && matches(resource)) ??
+      all.find(matches);
   if (found) return found;
   throw new PlatformError(
     `the cluster (context ${kube.context}) has no resource type ${JSON.stringify(type)}`,

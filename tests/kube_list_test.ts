@@ -13,7 +13,7 @@ const cluster = await testCluster();
 /** A fresh connection per case, so discovery caches do not carry over. */
 const connect = () => Kube.connect({ kubeconfig: cluster.kubeconfigPath });
 
-Deno.test("a served kind under its usual plural: one request, its items with apiVersion and kind", async () => {
+Deno.test("a served kind under its usual plural: one round trip (the list beside the discovery), its items", async () => {
   await using ns = await uniqueNamespace("list-served");
   const kube = await connect();
   await kube.apply({
@@ -22,11 +22,13 @@ Deno.test("a served kind under its usual plural: one request, its items with api
     metadata: { name: "mine", namespace: ns.name, labels: { pick: "me" } },
   });
   const before = kube.requestCount;
-  const list = await kube.listIfServed("v1", "ConfigMap", "configmaps", {
+  const listing = kube.listIfServed("v1", "ConfigMap", "configmaps", {
     namespace: ns.name,
     labelSelector: "pick=me",
   });
-  assert.equal(kube.requestCount - before, 1, "no discovery request before the list");
+  assert.equal(kube.requestCount - before, 2, "the list and the discovery are both on their way");
+  const list = await listing;
+  assert.equal(kube.requestCount - before, 2, "and nothing after them");
   assert.deepEqual(list?.items.map((item) => [item.apiVersion, item.kind, item.metadata.name]), [
     ["v1", "ConfigMap", "mine"],
   ]);
@@ -56,4 +58,39 @@ Deno.test("a kind the cluster does not serve is undefined, in a namespace or acr
       undefined,
     );
   }
+});
+
+Deno.test("allResources: every served kind in two requests (aggregated discovery), then from the cache", async () => {
+  const kube = await connect();
+  const before = kube.requestCount;
+  const all = await kube.allResources();
+  assert.equal(kube.requestCount - before, 2, "/api and /apis, nothing per group");
+  const of = (kind: string) => {
+    const found = all.find((resource) => resource.kind === kind);
+    return found && {
+      apiVersion: found.apiVersion,
+      plural: found.plural,
+      singular: found.singular,
+      namespaced: found.namespaced,
+      shortNames: found.shortNames,
+    };
+  };
+  assert.deepEqual(of("Deployment"), {
+    apiVersion: "apps/v1",
+    plural: "deployments",
+    singular: "deployment",
+    namespaced: true,
+    shortNames: ["deploy"],
+  });
+  assert.deepEqual(of("Namespace"), {
+    apiVersion: "v1",
+    plural: "namespaces",
+    singular: "namespace",
+    namespaced: false,
+    shortNames: ["ns"],
+  });
+  assert.ok(!all.some((resource) => resource.plural.includes("/")), "no subresources");
+  await kube.allResources();
+  await kube.resourcesOf("apps/v1");
+  assert.equal(kube.requestCount - before, 2, "both answered from the cache");
 });

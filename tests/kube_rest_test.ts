@@ -10,6 +10,7 @@ import { Kube } from "../mod.ts";
 import { readKubeconfigs } from "../lib/kube/kubeconfig.ts";
 import { restDeclines } from "../lib/kube/rest.ts";
 import { testCluster } from "./helpers/cluster.ts";
+import { startHttp1Front } from "./helpers/http1_front.ts";
 
 const cluster = await testCluster();
 const admin = await Kube.connect({ kubeconfig: cluster.kubeconfigPath });
@@ -247,4 +248,113 @@ Deno.test("the fast path names the server when it refuses connections or is not 
   // No certificate-authority: the test cluster's certificate is not trusted (by either path).
   const untrusted = await kubeconfigWith({ server }, { token: "t" });
   await assert.rejects(Kube.connect({ kubeconfig: untrusted }), /TLS failed/);
+});
+
+for (
+  const [refuseAlpn, verify] of [[true, true], [false, true], [true, "lazy"], [
+    false,
+    "lazy",
+  ]] as const
+) {
+  Deno.test(
+    `behind a front that speaks only HTTP/1.1 (${
+      refuseAlpn ? "refusing h2 in the TLS handshake" : "ignoring the h2 offer"
+    }; ${
+      verify === "lazy" ? "checked beside the first reads" : "checked first"
+    }), the fast path falls back to HTTP/1.1 and works`,
+    relaxed,
+    async () => {
+      const url = new URL(server);
+      const front = startHttp1Front({
+        target: { hostname: url.hostname, port: Number(url.port) },
+        caFile: clusterEntry["certificate-authority"],
+        certFile: userEntry["client-certificate"],
+        keyFile: userEntry["client-key"],
+        refuseAlpn,
+      });
+      try {
+        const path = await kubeconfigWith({
+          server: front.server,
+          "certificate-authority-data": caData,
+        }, {});
+        const kube = await Kube.connect({ kubeconfig: path, verify });
+        const [namespaces, version] = await Promise.all([
+          kube.list("v1", "Namespace"),
+          kube.version(),
+          kube.list("v1", "ConfigMap", { namespace: "kube-system" }),
+        ]);
+        assert.equal(kube.via, "rest", "still the fast path, not client-node");
+        assert.ok(namespaces.items.some((ns) => ns.metadata.name === "kube-system"));
+        assert.match(version.gitVersion, /^v1\./);
+        // Ignoring the offer, the front negotiates nothing, and the API server behind it reads
+        // HTTP/1.1: the answers above could only come over HTTP/1.1.
+        assert.ok(
+          refuseAlpn
+            ? front.negotiated.includes("http/1.1")
+            : front.negotiated.length > 0 && front.negotiated.every((p) => p === null),
+          `negotiated: ${JSON.stringify(front.negotiated)}`,
+        );
+      } finally {
+        front.close();
+      }
+    },
+  );
+}
+
+Deno.test(
+  "checked beside the first reads, a connection fails them with the check's error: refused, unknown credentials, untrusted, not Kubernetes",
+  relaxed,
+  async () => {
+    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+    const port = (listener.addr as Deno.NetAddr).port;
+    listener.close();
+    const refused = await kubeconfigWith(
+      { server: `https://127.0.0.1:${port}`, "certificate-authority-data": caData },
+      { token: "t" },
+    );
+    const wrong = await kubeconfigWith({ server, "certificate-authority-data": caData }, {
+      token: "not-a-token",
+    });
+    const untrusted = await kubeconfigWith({ server }, { token: "t" });
+    // A web server that is not Kubernetes: 404 for everything, with the cluster's certificate.
+    const web = Deno.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      cert: await Deno.readTextFile(userEntry["client-certificate"]),
+      key: await Deno.readTextFile(userEntry["client-key"]),
+      onListen: () => {},
+    }, () => new Response("not here", { status: 404 }));
+    try {
+      const notKubernetes = await kubeconfigWith({
+        server: `https://127.0.0.1:${web.addr.port}`,
+        "certificate-authority-data": caData,
+      }, { token: "t" });
+      for (
+        const [path, expected] of [
+          [refused, /cannot reach the Kubernetes API server .*connection refused/],
+          [wrong, /rejected the credentials of context t \(401 Unauthorized\)/],
+          [untrusted, /TLS failed/],
+          [notKubernetes, /is not a Kubernetes API server: it answers 404 to GET \/version/],
+        ] as const
+      ) {
+        const kube = await Kube.connect({ kubeconfig: path, verify: "lazy" });
+        await assert.rejects(kube.list("v1", "Namespace"), expected, path);
+        await assert.rejects(
+          kube.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: "never" } }),
+          expected,
+          `${path}: a change waits for the check and reports its error`,
+        );
+      }
+    } finally {
+      await web.shutdown();
+    }
+  },
+);
+
+Deno.test("checked beside the first reads, a good connection sends the check and the reads at once", async () => {
+  const kube = await Kube.connect({ kubeconfig: cluster.kubeconfigPath, verify: "lazy" });
+  assert.equal(kube.requestCount, 1, "the check is on its way when connect returns");
+  const [namespaces] = await Promise.all([kube.list("v1", "Namespace"), kube.list("v1", "Node")]);
+  assert.ok(namespaces.items.length > 0);
+  assert.equal(kube.requestCount, 3);
 });

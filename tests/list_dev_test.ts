@@ -4,7 +4,7 @@
  * not one Lease GET per environment), and sessions still show on the rows.
  */
 import assert from "node:assert/strict";
-import { Kube, listDev } from "../mod.ts";
+import { Kube, listDev, uninstallDev } from "../mod.ts";
 import { devLabels } from "../lib/identity.ts";
 import { acquireLease, releaseLease, thisHolder } from "../lib/session/lease.ts";
 import { OKTETO_CLONE_LABEL, oktetoCloneName } from "../providers/sessions/okteto_swap.ts";
@@ -105,4 +105,14 @@ Deno.test("list dev sends as many requests for six environments as for two, sess
       await admin.delete({ apiVersion: "v1", kind: "Namespace", name: user });
     }
   }
+});
+
+Deno.test("uninstall dev of someone without a namespace: one request, nothing to delete", async () => {
+  const kube = await Kube.connect({ kubeconfig: cluster.kubeconfigPath });
+  const before = kube.requestCount;
+  const user = `nobody-${crypto.randomUUID().slice(0, 6)}`;
+  const result = await uninstallDev(user, { env, cwd: workdir, kube });
+  assert.equal(result.result, "nothing to delete");
+  assert.deepEqual([result.deleted, result.namespaceDeleted], [[], false]);
+  assert.equal(kube.requestCount - before, 1, "the namespace's GET says it all");
 });

@@ -10,6 +10,7 @@ import { silentReporter } from "../progress.ts";
 import type { Settings } from "../settings.ts";
 import type { DevCommandOptions } from "./target.ts";
 import { connectFrom } from "../connect.ts";
+import { allInOrder } from "../in_order.ts";
 import { driverNamed, DRIVERS } from "../../providers/sessions/registry.ts";
 import type {
   RunningSession,
@@ -80,12 +81,16 @@ async function sessionOn(
   app: string,
   known?: KubeObject | null,
 ): Promise<{ driver: SessionDriver; status: SessionStatus } | undefined> {
-  const lease = known !== undefined ? known : (await readLease(kube, namespace, app)) ?? null;
-  for (const driver of DRIVERS) {
-    const status = await driver.status({ kube, namespace, app, lease });
-    if (status) return { driver, status };
-  }
-  return undefined;
+  const lease = known !== undefined
+    ? known
+    : readLease(kube, namespace, app).then((found) => found ?? null);
+  // Every driver at once, beside the Lease GET (okteto's clone GET is a round trip of its own);
+  // the first in order that sees its session wins, as when they were asked one by one.
+  const statuses = await allInOrder(
+    DRIVERS.map((driver) => driver.status({ kube, namespace, app, lease })),
+  );
+  const index = statuses.findIndex((status) => status !== undefined);
+  return index < 0 ? undefined : { driver: DRIVERS[index], status: statuses[index]! };
 }
 
 /**

@@ -60,8 +60,17 @@ export interface ConnectOptions {
   context?: string;
   /** Milliseconds a request may take before it fails (default 15 s). */
   timeoutMs?: number;
-  /** Check that the server answers before returning (default true). */
-  verify?: boolean;
+  /**
+   * Check that the server answers before returning (default true). `lazy`:
+   * return at once and check beside the first requests, a round trip less
+   * for every verb (the check and the reads share the connection). Reads go
+   * out at once and a failed one reports the check's error when the check
+   * failed too (unreachable, not Kubernetes, credentials refused); a change
+   * waits for the check. A certificate rustls refuses moves the connection
+   * to client-node, and the request goes again, as an eager check would
+   * have moved it before the first request.
+   */
+  verify?: boolean | "lazy";
 }
 
 /** A discovered API resource. */
@@ -78,6 +87,35 @@ export interface ResourceInfo {
   categories: string[];
 }
 
+/** The media type of aggregated discovery (apidiscovery.k8s.io/v2). */
+const AGGREGATED_DISCOVERY = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList";
+
+/** An aggregated discovery answer, as far as platform reads it. */
+interface AggregatedDiscovery {
+  kind: "APIGroupDiscoveryList";
+  items?: {
+    metadata?: { name?: string };
+    versions?: {
+      version: string;
+      resources?: {
+        resource: string;
+        responseKind?: { kind?: string };
+        scope?: string;
+        singularResource?: string;
+        shortNames?: string[];
+        verbs?: string[];
+        categories?: string[];
+      }[];
+    }[];
+  }[];
+}
+
+/** A group of the classic /apis answer. */
+interface ClassicGroup {
+  name: string;
+  preferredVersion: { groupVersion: string };
+}
+
 /** What an apply did to one object. */
 export type ApplyAction = "created" | "configured" | "unchanged";
 
@@ -86,10 +124,14 @@ export interface RequestOptions {
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
   contentType?: string;
+  /** The Accept header (default application/json). */
+  accept?: string;
   timeoutMs?: number;
   /** What the request is about, for error messages: verb, resource, namespace. */
   about?: { verb: string; resource: string; namespace?: string; name?: string };
   signal?: AbortSignal;
+  /** The lazy connection check itself, which must not wait for itself. */
+  checking?: boolean;
 }
 
 // Well-known kinds, so the common paths need no discovery round trip.
@@ -126,11 +168,14 @@ export class Kube {
   readonly kubeconfigPaths: string[];
   /** client-node: loaded at connect for what the REST fast path declines, else on first use. */
   #node?: NodeClient;
-  /** The REST fast path (rest.ts), when it serves this kubeconfig. */
-  readonly #rest?: RestConnection;
+  /** The REST fast path (rest.ts), when it serves this kubeconfig (until rustls refuses it). */
+  #rest?: RestConnection;
+  /** The lazy connection check (ConnectOptions.verify), while it has not passed. */
+  #check?: Promise<void>;
   readonly #document: LoadedKubeconfig["document"];
   readonly #timeoutMs: number;
   readonly #resources = new Map<string, Promise<ResourceInfo[] | undefined>>();
+  #allResources: Promise<ResourceInfo[]> | undefined;
   /** Number of requests sent, for the idle-traffic figure of sessions. */
   requestCount = 0;
 
@@ -205,6 +250,11 @@ export class Kube {
     const rest = await RestConnection.open(loaded.document, options.context);
     if (rest) {
       const fast = new Kube(rest, loaded, options.timeoutMs ?? 15_000);
+      if (options.verify === "lazy") {
+        fast.#check = fast.#lazyCheck();
+        fast.#check.catch(() => {}); // observed by the requests that need it
+        return fast;
+      }
       try {
         if (options.verify !== false) await fast.version(5_000);
         return fast;
@@ -247,12 +297,32 @@ export class Kube {
     return kube;
   }
 
+  /** The check of a lazily verified connection; moves to client-node on a rustls refusal. */
+  async #lazyCheck(): Promise<void> {
+    try {
+      await this.version(5_000, true);
+    } catch (error) {
+      if (!this.#rest || findCode(error) !== "ERR_TLS_CERT") throw error;
+      // rustls refused a certificate that Node's TLS may accept, as the eager check does.
+      this.#node = await nodeClientFor(this.#document, this.context);
+      this.#rest = undefined;
+      await this.version(5_000, true);
+    }
+    this.#check = undefined;
+  }
+
+  /** Waits for a pending lazy check (not from the check itself); throws its error. */
+  async #checked(options: RequestOptions): Promise<void> {
+    if (this.#check && !options.checking) await this.#check;
+  }
+
   /**
    * The server's /version (also the connectivity check). An endpoint that
    * answers 404 or no version is reported as not a Kubernetes API server.
    */
   async version(
     timeoutMs?: number,
+    checking = false,
   ): Promise<{ gitVersion: string; major: string; minor: string }> {
     const notKubernetes = (answer: string, cause?: unknown) =>
       new PlatformError(
@@ -271,6 +341,7 @@ export class Kube {
       version = await this.request("GET", "/version", {
         timeoutMs,
         about: { verb: "get", resource: "version" },
+        checking,
       });
     } catch (error) {
       if (isNotFound(error) || (error as PlatformError).reason === "not-kubernetes") {
@@ -291,11 +362,15 @@ export class Kube {
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
     const response = await this.#send(method, path, options);
     const text = await response.text();
-    if (!response.ok) throw this.#httpError(method, path, response.status, text, options);
+    if (!response.ok) {
+      await this.#checked(options); // a server that is not Kubernetes says more than its 404
+      throw this.#httpError(method, path, response.status, text, options);
+    }
     if (!text) return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch (error) {
+      await this.#checked(options);
       throw new PlatformError(
         `${method} ${path} on ${this.server} answered HTTP ${response.status} with something ` +
           `that is not JSON (${JSON.stringify(text.slice(0, 60))})`,
@@ -310,7 +385,10 @@ export class Kube {
     }
   }
 
-  async #send(method: string, path: string, options: RequestOptions) {
+  async #send(method: string, path: string, options: RequestOptions): Promise<Response> {
+    // A change goes only to a server that passed the check; reads go out beside it.
+    if (method !== "GET") await this.#checked(options);
+    const check = options.checking ? undefined : this.#check;
     const url = new URL(this.server.replace(/\/$/, "") + path);
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value));
@@ -320,7 +398,7 @@ export class Kube {
     if (context) await node!.config.applySecurityAuthentication(context);
     const headers: Record<string, string> = {
       ...context?.getHeaders(),
-      accept: "application/json",
+      accept: options.accept ?? "application/json",
     };
     let body: string | undefined;
     if (options.body !== undefined) {
@@ -328,21 +406,42 @@ export class Kube {
       headers["content-type"] = options.contentType ?? "application/json";
     }
     const timeout = AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs);
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+    // Ends a read the failed check has made pointless (its own timeout may be far longer).
+    const abandon = new AbortController();
+    const signal = AbortSignal.any(
+      [timeout, abandon.signal, ...(options.signal ? [options.signal] : [])],
+    );
     this.requestCount++;
+    const rest = this.#rest;
     try {
-      const response = this.#rest
-        ? await this.#rest.fetch(url, { method, headers, body, signal })
-        : await node!.undici.fetch(url, {
+      const sending =
+        (rest ? rest.fetch(url, { method, headers, body, signal }) : node!.undici.fetch(url, {
           method,
           headers,
           body,
           dispatcher: context!.getDispatcher() as never,
           signal,
-        });
+        })) as Promise<Response>;
+      let response: Response;
+      if (check) {
+        sending.catch(() => {}); // the check's failure may come first
+        response = await Promise.race([sending, check.then(() => sending)]);
+      } else {
+        response = await sending;
+      }
       observeServerDate(response.headers.get("date"));
       return response;
     } catch (error) {
+      if (check) {
+        try {
+          await check;
+        } catch (failed) {
+          abandon.abort();
+          throw failed;
+        }
+        // The check moved the connection to client-node: this request goes again, there.
+        if (rest && !this.#rest) return await this.#send(method, path, options);
+      }
       if (options.signal?.aborted) throw error;
       throw this.#networkError(error, timeout.aborted, options);
     }
@@ -355,7 +454,9 @@ export class Kube {
       timeoutMs: options.timeoutMs ?? 24 * 3600_000,
     });
     if (!response.ok || !response.body) {
-      throw this.#httpError("GET", path, response.status, await response.text(), options);
+      const text = await response.text();
+      await this.#checked(options);
+      throw this.#httpError("GET", path, response.status, text, options);
     }
     return response.body as ReadableStream<Uint8Array>;
   }
@@ -441,6 +542,66 @@ export class Kube {
       }`,
       reason && hints[reason],
     );
+  }
+
+  /**
+   * Every resource the cluster serves, in each group's preferred version,
+   * from aggregated discovery: /api and /apis answer with all their
+   * resources at once (Kubernetes 1.26+), one round trip where the classic
+   * endpoints take one for the group list and one more per group (kubectl
+   * asks the same way). An older server answers with the classic lists;
+   * their groups are then read one by one. Fills the per-group cache.
+   */
+  allResources(): Promise<ResourceInfo[]> {
+    return this.#allResources ??= this.#discoverAll();
+  }
+
+  async #discoverAll(): Promise<ResourceInfo[]> {
+    const ask = (path: string) =>
+      this.request<AggregatedDiscovery | { groups?: ClassicGroup[]; versions?: string[] }>(
+        "GET",
+        path,
+        {
+          accept: `${AGGREGATED_DISCOVERY},application/json`,
+          about: { verb: "get", resource: "API discovery" },
+        },
+      );
+    const [core, groups] = await Promise.all([ask("/api"), ask("/apis")]);
+    const found: ResourceInfo[] = [];
+    const classic: string[] = [];
+    for (const answer of [core, groups]) {
+      if ("kind" in answer && answer.kind === "APIGroupDiscoveryList") {
+        for (const group of answer.items ?? []) {
+          const preferred = group.versions?.[0];
+          if (!preferred) continue;
+          const name = group.metadata?.name ?? "";
+          const apiVersion = name ? `${name}/${preferred.version}` : preferred.version;
+          const resources = (preferred.resources ?? []).map((resource) => ({
+            group: name,
+            version: preferred.version,
+            apiVersion,
+            kind: resource.responseKind?.kind ?? "",
+            plural: resource.resource,
+            singular: resource.singularResource ||
+              (resource.responseKind?.kind ?? "").toLowerCase(),
+            namespaced: resource.scope === "Namespaced",
+            shortNames: resource.shortNames ?? [],
+            verbs: resource.verbs ?? [],
+            categories: resource.categories ?? [],
+          })).filter((resource) => resource.kind);
+          if (!this.#resources.has(apiVersion)) {
+            this.#resources.set(apiVersion, Promise.resolve(resources));
+          }
+          found.push(...resources);
+        }
+      } else {
+        const plain = answer as { groups?: ClassicGroup[]; versions?: string[] };
+        if (plain.versions?.length) classic.push(plain.versions[0]);
+        for (const group of plain.groups ?? []) classic.push(group.preferredVersion.groupVersion);
+      }
+    }
+    const lists = await Promise.all(classic.map((apiVersion) => this.resourcesOf(apiVersion)));
+    return [...found, ...lists.flatMap((list) => list ?? [])];
   }
 
   /** Discovers the resources of one group version (cached); undefined if not served. */
@@ -551,10 +712,9 @@ export class Kube {
   /**
    * Lists a kind the cluster may not serve (an add-on's CRD), or undefined
    * when it does not. With the kind's usual `plural`, the list goes out at
-   * once and its own 404 is the "not served" answer, instead of a discovery
-   * request first: one round trip, not two, on clusters that serve it. A 404
-   * is confirmed by discovery, which also finds a plural other than the
-   * usual one.
+   * once, beside the group's discovery (cached per connection) instead of
+   * after it: one round trip, served or not. A 404 is confirmed by that
+   * discovery, which also finds a plural other than the usual one.
    */
   async listIfServed<T extends KubeObject = KubeObject>(
     apiVersion: string,
@@ -564,6 +724,9 @@ export class Kube {
   ): Promise<{ items: T[]; resourceVersion: string } | undefined> {
     const base = apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     const ns = options.namespace ? `/namespaces/${encodeURIComponent(options.namespace)}` : "";
+    // Discovery goes beside the list, so that a 404 is confirmed without another round trip.
+    const discovered = this.resourcesOf(apiVersion);
+    discovered.catch(() => {}); // read only after a 404
     try {
       const list = await this.request<{ items: T[]; metadata: { resourceVersion: string } }>(
         "GET",
@@ -578,7 +741,7 @@ export class Kube {
     } catch (error) {
       if (!isNotFound(error)) throw error;
     }
-    const served = (await this.resourcesOf(apiVersion))?.some((resource) => resource.kind === kind);
+    const served = (await discovered)?.some((resource) => resource.kind === kind);
     return served ? await this.list<T>(apiVersion, kind, options) : undefined;
   }
 

@@ -25,13 +25,3 @@ export function startTlsWarmup(): void {
     // no WebCrypto: nothing to warm
   }
 }
-
-/** Verbs and flags that never open a connection: no warm-up for them. */
-const LOCAL_VERBS = new Set(["help", "completions", "shell-init", "config", "init"]);
-const LOCAL_FLAGS = new Set(["--help", "-h", "--dry-run", "--version"]);
-
-/** Whether a CLI run with `args` will probably reach a cluster (a guess; a wrong one costs ~1 ms of CPU). */
-export function likelyReachesCluster(args: readonly string[]): boolean {
-  if (!args.length || LOCAL_VERBS.has(args[0])) return false;
-  return !args.some((arg) => LOCAL_FLAGS.has(arg));
-}

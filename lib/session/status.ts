@@ -23,8 +23,11 @@ export interface StatusTarget {
   kube: Kube;
   namespace: string;
   app: string;
-  /** The session Lease when the caller already read it; null when it knows there is none. */
-  lease?: KubeObject | null;
+  /**
+   * The session Lease when the caller already read it (or is reading it: the
+   * drivers then ask at once, beside that GET); null when there is none.
+   */
+  lease?: KubeObject | null | Promise<KubeObject | null>;
 }
 
 /** The status a Lease records (pure, but for the same-machine liveness check). */
@@ -45,7 +48,7 @@ export function statusOfLease(lease: KubeObject): SessionStatus {
 
 /** The Lease of a status target: the one the caller read, or one GET. */
 export async function leaseOf(target: StatusTarget): Promise<KubeObject | undefined> {
-  if (target.lease !== undefined) return target.lease ?? undefined;
+  if (target.lease !== undefined) return (await target.lease) ?? undefined;
   return await readLease(target.kube, target.namespace, target.app);
 }
 

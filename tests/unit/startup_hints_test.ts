@@ -1,6 +1,6 @@
-/** Which runs warm the TLS library up: those that will open a connection. */
+/** What a command line tells before it is parsed: whether to warm the TLS library up. */
 import assert from "node:assert/strict";
-import { likelyReachesCluster } from "../../lib/kube/tls_warmup.ts";
+import { likelyReachesCluster } from "../../lib/startup_hints.ts";
 
 Deno.test("cluster verbs warm up; help, dry runs and local verbs do not", () => {
   for (const args of [["status", "dev", "alice"], ["list", "dev"], ["apply", "dev", "bob"]]) {
