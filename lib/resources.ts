@@ -3,7 +3,7 @@
  * platform's own API kinds (the devopstoolkit.live group by default) and
  * the objects of any kind, with conditions and the tree they own or compose.
  */
-import { PlatformError } from "./errors.ts";
+import { isNotFound, PlatformError } from "./errors.ts";
 import type { Kube, ResourceInfo } from "./kube/client.ts";
 import type { Condition, KubeObject } from "./kube/types.ts";
 import { conditionsOf, findCondition } from "./kube/types.ts";
@@ -14,6 +14,7 @@ import { nodeOf, type TreeNode } from "./tree.ts";
 export { treeLines, type TreeNode } from "./tree.ts";
 import { formatAge } from "./progress.ts";
 import { connectFrom } from "./connect.ts";
+import { discoveryCacheDir, readDiscovery, writeDiscovery } from "./kube/discovery_cache.ts";
 import type { DevCommandOptions } from "./dev/target.ts";
 
 /** A row of `get resource-types`. */
@@ -35,9 +36,11 @@ export async function getResourceTypes(
   options: DevCommandOptions = {},
 ): Promise<ResourceTypeRow[]> {
   const { settings, kube } = await connectFrom(options);
-  const resources = (await kube.allResources()).filter((resource) =>
-    inGroups(resource.group, settings.resourceGroups)
-  );
+  const all = await kube.allResources();
+  // Always asked (this lists what the cluster serves now), and kept for get and describe.
+  const cacheDir = discoveryCacheDir(options.env ?? Deno.env.toObject());
+  if (cacheDir) await writeDiscovery(cacheDir, kube.server, all);
+  const resources = all.filter((resource) => inGroups(resource.group, settings.resourceGroups));
   return resources
     .map((resource) => ({
       name: resource.plural,
@@ -58,17 +61,30 @@ export async function resolveResourceType(
   kube: Kube,
   type: string,
   platformGroups: string[],
-): Promise<ResourceInfo> {
+  /** Where discovery is kept between runs (lib/kube/discovery_cache.ts); none: always ask. */
+  cacheDir?: string,
+): Promise<ResourceInfo & { cached?: true }> {
   const wanted = type.toLowerCase();
   const matches = (resource: ResourceInfo) =>
     [resource.plural, resource.singular, resource.kind.toLowerCase(), ...resource.shortNames]
       .includes(wanted) ||
     `${resource.plural}.${resource.group}` === wanted ||
     `${resource.kind.toLowerCase()}.${resource.group}` === wanted;
-  const all = await kube.allResources();
-  const found =
+  const pick = (all: ResourceInfo[]) =>
     all.find((resource) => inGroups(resource.group, platformGroups) && matches(resource)) ??
       all.find(matches);
+  if (cacheDir) {
+    // A type missing from the cached answer may be new: then the server is asked.
+    const cached = await readDiscovery(cacheDir, kube.server);
+    const hit = cached && pick(cached);
+    if (hit) {
+      kube.adoptResources(cached);
+      return { ...hit, cached: true };
+    }
+  }
+  const all = await kube.allResources();
+  if (cacheDir) await writeDiscovery(cacheDir, kube.server, all);
+  const found = pick(all);
   if (found) return found;
   throw new PlatformError(
     `the cluster (context ${kube.context}) has no resource type ${JSON.stringify(type)}`,
@@ -94,6 +110,13 @@ export interface ResourceRow {
 export interface ResourceOptions extends DevCommandOptions {
   namespace?: string;
   allNamespaces?: boolean;
+  /** A connection to use instead of a new one (tests count its requests). */
+  kube?: Kube;
+}
+
+/** Where discovery is kept between runs, for the environment of `options`. */
+function cacheDirOf(options: ResourceOptions): string | undefined {
+  return discoveryCacheDir(options.env ?? Deno.env.toObject());
 }
 
 /** Objects of one type in a namespace (default: `default`), or in all. */
@@ -102,11 +125,24 @@ export async function getResources(
   options: ResourceOptions = {},
 ): Promise<ResourceRow[]> {
   const { settings, kube } = await connectFrom(options);
-  const resource = await resolveResourceType(kube, type, settings.resourceGroups);
-  const namespace = resource.namespaced && !options.allNamespaces
-    ? options.namespace ?? "default"
-    : undefined;
-  const { items } = await kube.list(resource.apiVersion, resource.kind, { namespace });
+  const cacheDir = cacheDirOf(options);
+  const listOf = async (resource: ResourceInfo) => {
+    const namespace = resource.namespaced && !options.allNamespaces
+      ? options.namespace ?? "default"
+      : undefined;
+    return (await kube.list(resource.apiVersion, resource.kind, { namespace })).items;
+  };
+  let resource = await resolveResourceType(kube, type, settings.resourceGroups, cacheDir);
+  let items: KubeObject[];
+  try {
+    items = await listOf(resource);
+  } catch (error) {
+    // A type from the cache that the cluster no longer serves: ask it, then list again.
+    if (!resource.cached || !isNotFound(error)) throw error;
+    resource = await resolveResourceType(kube, type, settings.resourceGroups, undefined);
+    if (cacheDir) await writeDiscovery(cacheDir, kube.server, await kube.allResources());
+    items = await listOf(resource);
+  }
   return items.map((item) => ({
     name: item.metadata.name ?? "",
     ...(resource.namespaced ? { namespace: item.metadata.namespace } : {}),
@@ -138,14 +174,23 @@ export async function describeResource(
   options: ResourceOptions = {},
 ): Promise<ResourceDescription> {
   const { settings, kube } = await connectFrom(options);
-  const resource = await resolveResourceType(kube, type, settings.resourceGroups);
+  const cacheDir = cacheDirOf(options);
+  const read = (resource: ResourceInfo) =>
+    kube.get({
+      apiVersion: resource.apiVersion,
+      kind: resource.kind,
+      name,
+      namespace: resource.namespaced ? options.namespace ?? "default" : undefined,
+    });
+  let resource = await resolveResourceType(kube, type, settings.resourceGroups, cacheDir);
+  let object = await read(resource);
+  if (!object && resource.cached) {
+    // Not found by a type from the cache: the type may be gone or changed; ask the server.
+    resource = await resolveResourceType(kube, type, settings.resourceGroups, undefined);
+    if (cacheDir) await writeDiscovery(cacheDir, kube.server, await kube.allResources());
+    object = await read(resource);
+  }
   const namespace = resource.namespaced ? options.namespace ?? "default" : undefined;
-  const object = await kube.get({
-    apiVersion: resource.apiVersion,
-    kind: resource.kind,
-    name,
-    namespace,
-  });
   if (!object) {
     throw new PlatformError(
       `${resource.kind} ${name} not found${

@@ -5,8 +5,10 @@
  * served (undefined, not an error) when the cluster lacks it.
  */
 import assert from "node:assert/strict";
-import { Kube } from "../mod.ts";
+import { describeResource, getResources, Kube } from "../mod.ts";
 import { testCluster, uniqueNamespace } from "./helpers/cluster.ts";
+import type { ResourceInfo } from "../lib/kube/client.ts";
+import { discoveryCacheDir, writeDiscovery } from "../lib/kube/discovery_cache.ts";
 
 const cluster = await testCluster();
 
@@ -93,4 +95,61 @@ Deno.test("allResources: every served kind in two requests (aggregated discovery
   await kube.allResources();
   await kube.resourcesOf("apps/v1");
   assert.equal(kube.requestCount - before, 2, "both answered from the cache");
+});
+
+Deno.test("get resources keeps discovery on disk: the next run sends the check and the list, nothing else", async () => {
+  await using ns = await uniqueNamespace("get-cached");
+  const admin = await connect();
+  await admin.apply({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "kept", namespace: ns.name },
+  });
+  const home = await Deno.makeTempDir({ prefix: "platform-cache-test-" });
+  const env = { KUBECONFIG: cluster.kubeconfigPath, XDG_CACHE_HOME: `${home}/cache`, HOME: home };
+  const run = async (type: string) => {
+    const kube = await Kube.connect({ kubeconfig: cluster.kubeconfigPath, verify: "lazy" });
+    const rows = await getResources(type, { env, cwd: home, namespace: ns.name, kube });
+    return { names: rows.map((row) => row.name), requests: kube.requestCount };
+  };
+  const first = await run("configmaps");
+  assert.ok(first.names.includes("kept"));
+  assert.equal(first.requests, 4, "the check, /api, /apis and the list");
+  const second = await run("cm");
+  assert.deepEqual(second, { names: first.names, requests: 2 });
+  // A type the cached answer does not know: the server is asked again (it may be new).
+  await assert.rejects(run("widgets"), /has no resource type "widgets"/);
+  const described = await describeResource("configmap", "kept", {
+    env,
+    cwd: home,
+    namespace: ns.name,
+  });
+  assert.equal(described.name, "kept");
+});
+
+Deno.test("a type the cache remembers but the cluster no longer serves: asked again, told so", async () => {
+  const home = await Deno.makeTempDir({ prefix: "platform-cache-test-" });
+  const env = { KUBECONFIG: cluster.kubeconfigPath, XDG_CACHE_HOME: `${home}/cache`, HOME: home };
+  const kube = await connect();
+  const gone: ResourceInfo = {
+    group: "widgets.platform.dev",
+    version: "v1",
+    apiVersion: "widgets.platform.dev/v1",
+    kind: "Widget",
+    plural: "widgets",
+    singular: "widget",
+    namespaced: true,
+    shortNames: [],
+    verbs: ["list"],
+    categories: [],
+  };
+  await writeDiscovery(discoveryCacheDir(env)!, kube.server, [...await kube.allResources(), gone]);
+  for (
+    const verb of [
+      () => getResources("widgets", { env, cwd: home }),
+      () => describeResource("widget", "w", { env, cwd: home }),
+    ]
+  ) {
+    await assert.rejects(verb(), /has no resource type "widget/);
+  }
 });

@@ -589,9 +589,8 @@ export class Kube {
             verbs: resource.verbs ?? [],
             categories: resource.categories ?? [],
           })).filter((resource) => resource.kind);
-          if (!this.#resources.has(apiVersion)) {
-            this.#resources.set(apiVersion, Promise.resolve(resources));
-          }
+          // The server's own answer, over whatever was adopted from a cache.
+          this.#resources.set(apiVersion, Promise.resolve(resources));
           found.push(...resources);
         }
       } else {
@@ -602,6 +601,21 @@ export class Kube {
     }
     const lists = await Promise.all(classic.map((apiVersion) => this.resourcesOf(apiVersion)));
     return [...found, ...lists.flatMap((list) => list ?? [])];
+  }
+
+  /**
+   * Takes resources discovered earlier (a disk cache of discovery) as this
+   * connection's answer for the group versions it has not asked about yet,
+   * so that reading them needs no discovery request.
+   */
+  adoptResources(resources: readonly ResourceInfo[]): void {
+    const byVersion = new Map<string, ResourceInfo[]>();
+    for (const resource of resources) {
+      byVersion.set(resource.apiVersion, [...byVersion.get(resource.apiVersion) ?? [], resource]);
+    }
+    for (const [apiVersion, list] of byVersion) {
+      if (!this.#resources.has(apiVersion)) this.#resources.set(apiVersion, Promise.resolve(list));
+    }
   }
 
   /** Discovers the resources of one group version (cached); undefined if not served. */
