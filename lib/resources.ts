@@ -61,8 +61,11 @@ export async function resolveResourceType(
   kube: Kube,
   type: string,
   platformGroups: string[],
-  /** Where discovery is kept between runs (lib/kube/discovery_cache.ts); none: always ask. */
-  cacheDir?: string,
+  /**
+   * Where discovery is kept between runs (lib/kube/discovery_cache.ts; no dir: always ask);
+   * `fresh` asks the server whatever the cache holds, and keeps its answer.
+   */
+  cache: { dir?: string; fresh?: boolean } = {},
 ): Promise<ResourceInfo & { cached?: true }> {
   const wanted = type.toLowerCase();
   const matches = (resource: ResourceInfo) =>
@@ -73,9 +76,9 @@ export async function resolveResourceType(
   const pick = (all: ResourceInfo[]) =>
     all.find((resource) => inGroups(resource.group, platformGroups) && matches(resource)) ??
       all.find(matches);
-  if (cacheDir) {
+  if (cache.dir && !cache.fresh) {
     // A type missing from the cached answer may be new: then the server is asked.
-    const cached = await readDiscovery(cacheDir, kube.server);
+    const cached = await readDiscovery(cache.dir, kube.server);
     const hit = cached && pick(cached);
     if (hit) {
       kube.adoptResources(cached);
@@ -83,7 +86,7 @@ export async function resolveResourceType(
     }
   }
   const all = await kube.allResources();
-  if (cacheDir) await writeDiscovery(cacheDir, kube.server, all);
+  if (cache.dir) await writeDiscovery(cache.dir, kube.server, all);
   const found = pick(all);
   if (found) return found;
   throw new PlatformError(
@@ -132,15 +135,17 @@ export async function getResources(
       : undefined;
     return (await kube.list(resource.apiVersion, resource.kind, { namespace })).items;
   };
-  let resource = await resolveResourceType(kube, type, settings.resourceGroups, cacheDir);
+  let resource = await resolveResourceType(kube, type, settings.resourceGroups, { dir: cacheDir });
   let items: KubeObject[];
   try {
     items = await listOf(resource);
   } catch (error) {
     // A type from the cache that the cluster no longer serves: ask it, then list again.
     if (!resource.cached || !isNotFound(error)) throw error;
-    resource = await resolveResourceType(kube, type, settings.resourceGroups, undefined);
-    if (cacheDir) await writeDiscovery(cacheDir, kube.server, await kube.allResources());
+    resource = await resolveResourceType(kube, type, settings.resourceGroups, {
+      dir: cacheDir,
+      fresh: true,
+    });
     items = await listOf(resource);
   }
   return items.map((item) => ({
@@ -182,12 +187,14 @@ export async function describeResource(
       name,
       namespace: resource.namespaced ? options.namespace ?? "default" : undefined,
     });
-  let resource = await resolveResourceType(kube, type, settings.resourceGroups, cacheDir);
+  let resource = await resolveResourceType(kube, type, settings.resourceGroups, { dir: cacheDir });
   let object = await read(resource);
   if (!object && resource.cached) {
     // Not found by a type from the cache: the type may be gone or changed; ask the server.
-    resource = await resolveResourceType(kube, type, settings.resourceGroups, undefined);
-    if (cacheDir) await writeDiscovery(cacheDir, kube.server, await kube.allResources());
+    resource = await resolveResourceType(kube, type, settings.resourceGroups, {
+      dir: cacheDir,
+      fresh: true,
+    });
     object = await read(resource);
   }
   const namespace = resource.namespaced ? options.namespace ?? "default" : undefined;

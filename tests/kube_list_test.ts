@@ -15,14 +15,17 @@ const cluster = await testCluster();
 /** A fresh connection per case, so discovery caches do not carry over. */
 const connect = () => Kube.connect({ kubeconfig: cluster.kubeconfigPath });
 
+/** The ConfigMap the list cases look for, by its label pick=me. */
+const labelledConfigMap = (namespace: string) => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "mine", namespace, labels: { pick: "me" } },
+});
+
 Deno.test("a served kind under its usual plural: one round trip (the list beside the discovery), its items", async () => {
   await using ns = await uniqueNamespace("list-served");
   const kube = await connect();
-  await kube.apply({
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name: "mine", namespace: ns.name, labels: { pick: "me" } },
-  });
+  await kube.apply(labelledConfigMap(ns.name));
   const before = kube.requestCount;
   const listing = kube.listIfServed("v1", "ConfigMap", "configmaps", {
     namespace: ns.name,
@@ -39,11 +42,7 @@ Deno.test("a served kind under its usual plural: one round trip (the list beside
 Deno.test("a served kind whose plural is not the usual one is still listed, through discovery", async () => {
   await using ns = await uniqueNamespace("list-plural");
   const kube = await connect();
-  await kube.apply({
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name: "mine", namespace: ns.name, labels: { pick: "me" } },
-  });
+  await kube.apply(labelledConfigMap(ns.name));
   const list = await kube.listIfServed("v1", "ConfigMap", "configmapz", {
     namespace: ns.name,
     labelSelector: "pick=me",

@@ -51,6 +51,18 @@ async function kubeconfigWith(
   return path;
 }
 
+/** A kubeconfig whose server is a port nobody listens on (it was free a moment ago). */
+async function refusedKubeconfig(): Promise<{ port: number; path: string }> {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  const path = await kubeconfigWith(
+    { server: `https://127.0.0.1:${port}`, "certificate-authority-data": caData },
+    { token: "t" },
+  );
+  return { port, path };
+}
+
 /** A ServiceAccount allowed to view `namespace` only, and a token for it from kubectl. */
 async function viewerToken(namespace: string): Promise<string> {
   await admin.apply({ apiVersion: "v1", kind: "Namespace", metadata: { name: namespace } });
@@ -225,13 +237,7 @@ Deno.test(
 );
 
 Deno.test("the fast path names the server when it refuses connections or is not trusted", async () => {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  const refused = await kubeconfigWith(
-    { server: `https://127.0.0.1:${port}`, "certificate-authority-data": caData },
-    { token: "t" },
-  );
+  const { port, path: refused } = await refusedKubeconfig();
   await assert.rejects(
     Kube.connect({ kubeconfig: refused }),
     (error: { reason?: string; message: string }) => {
@@ -305,13 +311,7 @@ Deno.test(
   "checked beside the first reads, a connection fails them with the check's error: refused, unknown credentials, untrusted, not Kubernetes",
   relaxed,
   async () => {
-    const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-    const port = (listener.addr as Deno.NetAddr).port;
-    listener.close();
-    const refused = await kubeconfigWith(
-      { server: `https://127.0.0.1:${port}`, "certificate-authority-data": caData },
-      { token: "t" },
-    );
+    const { path: refused } = await refusedKubeconfig();
     const wrong = await kubeconfigWith({ server, "certificate-authority-data": caData }, {
       token: "not-a-token",
     });
