@@ -30,6 +30,7 @@
  * Run: ./denow task bench [--runs 11] [--envs 50[,500]] [--only help,list,...] [--rtt 40] [--keep]
  */
 import { parseArgs } from "node:util";
+import { LAUNCH_FLAGS } from "../lib/launch_flags.ts";
 import {
   capture,
   GNU_TIME,
@@ -102,7 +103,8 @@ const env: Record<string, string> = {
   INGRESS_HOST: "127.0.0.1.nip.io",
   NO_COLOR: "1",
 };
-const platformCmd = [Deno.execPath(), "run", "-A", `${ROOT}platform.ts`];
+// As the installed shim runs it (scripts/install.ts), flags included.
+const platformCmd = [Deno.execPath(), "run", ...LAUNCH_FLAGS, `${ROOT}platform.ts`];
 const platform = (...args: string[]) => [...platformCmd, ...args];
 // kubectl reads KUBECONFIG from env: it refuses `kubectl --kubeconfig F __complete ...`.
 const kube = (...args: string[]) => [kubectl, ...args];

@@ -9,6 +9,7 @@
  * Run: ./denow run -A bench/setup_bench.ts [--runs 3]
  */
 import { parseArgs } from "node:util";
+import { LAUNCH_FLAGS } from "../lib/launch_flags.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
@@ -34,7 +35,7 @@ interface Timed {
 async function platform(args: string[], cwd: string, env: Record<string, string>): Promise<Timed> {
   const started = performance.now();
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", `${root}platform.ts`, ...args, "-o", "json"],
+    args: ["run", ...LAUNCH_FLAGS, `${root}platform.ts`, ...args, "-o", "json"],
     cwd,
     env,
     stdin: "null",
@@ -85,7 +86,7 @@ for (let run = 0; run < Number(values.runs); run++) {
     await new Deno.Command(Deno.execPath(), {
       args: [
         "run",
-        "-A",
+        ...LAUNCH_FLAGS,
         `${root}platform.ts`,
         "destroy",
         "kwok",

@@ -16,6 +16,7 @@
  * of tests/fixtures/charts (set it to an empty value to use the real ones).
  */
 import { parseDotenv } from "../lib/dotenv.ts";
+import { LAUNCH_FLAGS } from "../lib/launch_flags.ts";
 
 const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const app = `${root}/examples/silly-demo`;
@@ -31,7 +32,13 @@ if (env.PLATFORM_CHARTS_DIR === undefined) {
   delete env.PLATFORM_CHARTS_DIR;
 }
 
-const platform = (argv: string[]) => [Deno.execPath(), "run", "-A", `${root}/platform.ts`, ...argv];
+const platform = (argv: string[]) => [
+  Deno.execPath(),
+  "run",
+  ...LAUNCH_FLAGS,
+  `${root}/platform.ts`,
+  ...argv,
+];
 
 function spawn(argv: string[], cwd: string, stderr: "inherit" | "piped"): Deno.ChildProcess {
   return new Deno.Command(argv[0], {

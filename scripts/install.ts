@@ -10,6 +10,7 @@
  * @module
  */
 import { posixQuote } from "../lib/completion/scripts.ts";
+import { LAUNCH_FLAGS } from "../lib/launch_flags.ts";
 
 /** The checkout this script belongs to. */
 export const REPO_ROOT: string = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
@@ -27,6 +28,7 @@ export interface ShimOptions {
 /** The text of the `platform` shim (pure). */
 export function shimText(options: ShimOptions): string {
   const root = posixQuote(options.root);
+  const flags = LAUNCH_FLAGS.map(posixQuote).join(" ");
   return `#!/bin/sh
 # platform: installed by \`./denow task install\` from ${options.root}.
 # It runs that checkout with its pinned Deno; after moving the checkout, install again.
@@ -39,9 +41,9 @@ if [ ! -x "$deno" ]; then
 fi
 if [ "$1" = __complete ]; then
   shift
-  exec "$deno" run -A --config "$root/deno.json" "$root/complete.ts" "$@"
+  exec "$deno" run ${flags} --config "$root/deno.json" "$root/complete.ts" "$@"
 fi
-exec "$deno" run -A --config "$root/deno.json" "$root/platform.ts" "$@"
+exec "$deno" run ${flags} --config "$root/deno.json" "$root/platform.ts" "$@"
 `;
 }
 

@@ -1,5 +1,6 @@
 /** Running the CLI in tests: in-process through main(), or as a real process. */
 import { main } from "../../commands/cli.ts";
+import { LAUNCH_FLAGS } from "../../lib/launch_flags.ts";
 
 /** What one CLI run produced. */
 export interface CliResult {
@@ -34,7 +35,7 @@ export async function spawnCli(
 ): Promise<CliResult & { ms: number }> {
   const started = performance.now();
   const output = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", entry, ...args],
+    args: ["run", ...LAUNCH_FLAGS, entry, ...args],
     env: { NO_COLOR: "1", ...options.env },
     cwd: options.cwd,
     stdin: "null",

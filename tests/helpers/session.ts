@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { cp } from "node:fs/promises";
 import { waitFor } from "./cluster.ts";
+import { LAUNCH_FLAGS } from "../../lib/launch_flags.ts";
 
 const entry = new URL("../../platform.ts", import.meta.url).pathname;
 const example = new URL("../../examples/silly-demo", import.meta.url).pathname;
@@ -48,7 +49,7 @@ export function startPlatform(
   options: { cwd: string; env: Record<string, string>; denoArgs?: string[] },
 ): PlatformProcess {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", ...(options.denoArgs ?? []), entry, ...args],
+    args: ["run", ...LAUNCH_FLAGS, ...(options.denoArgs ?? []), entry, ...args],
     cwd: options.cwd,
     env: options.env,
     clearEnv: true,
