@@ -49,6 +49,11 @@ Deno.test("a developer with rights only in their namespace uses every dev verb o
     });
     try {
       await answers(port, "This is a silly demo");
+      // The session's Lease is listed in their namespace once the cluster-wide list is refused.
+      const during = await platform("list", "dev", "-o", "json");
+      assert.equal(during.code, 0, during.stderr);
+      const [row] = JSON.parse(during.stdout);
+      assert.match(row.session, new RegExp(`^builtin ${user}@`));
     } finally {
       session.kill("SIGINT");
     }

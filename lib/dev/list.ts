@@ -11,7 +11,7 @@ import type { TreeNode } from "../tree.ts";
 import { type DevCommandOptions, namespaceFor } from "./target.ts";
 import { environmentObjects, environmentsOf, findEnvironments } from "./environments.ts";
 import { findCondition } from "../kube/types.ts";
-import { sessionStatus, sessionStatuses } from "./session.ts";
+import { sessionMarks, sessionStatus, sessionStatuses } from "./session.ts";
 import { sessionLine } from "../session/status.ts";
 import type { SessionStatus } from "../../providers/sessions/driver.ts";
 
@@ -42,6 +42,9 @@ export async function listDev(
   if (options.user) assertDnsLabel("user name", options.user);
   const { settings, kube } = await connectFrom(options);
   const { namespace: only, selector } = options;
+  // The session marks go out beside the environments' lists: no round trip of their own.
+  const marks = sessionMarks(kube, only);
+  marks.catch(() => {}); // unused when nothing is found, or asked again narrowed
   const hidden = new Set<string>();
   const onHidden = (what: string) => hidden.add(what);
   const environments = await findEnvironments(kube, {
@@ -73,7 +76,7 @@ export async function listDev(
   for (const what of hidden) {
     options.reporter?.info(`not allowed to list ${what}; environments made of them are not shown`);
   }
-  const sessions = await sessionStatuses(kube, environments);
+  const sessions = await sessionStatuses(kube, environments, marks);
   return environments.map(({ user, namespace, app, url, ready, age }, i) => ({
     user,
     namespace,

@@ -178,36 +178,58 @@ export async function sessionStatus(
   return (await sessionOn(kube, namespace, app))?.status;
 }
 
+/** What {@link sessionStatuses} answers from: session Leases and the marked Deployments of drivers. */
+export interface SessionMarks {
+  leases: KubeObject[];
+  markers: KubeObject[][];
+}
+
 /**
- * The sessions of many environments (`list dev`) in a number of requests
- * that does not grow with them: one list of session Leases, and one list
- * per driver whose sessions can run without a Lease (okteto up run by
- * hand leaves a labelled clone), in the environments' namespace when they
- * share one (rights that end there suffice), else across namespaces. Each
- * driver then answers from what was listed; only such a Lease-less session
- * costs its driver a GET. Sessions of okteto versions that did not label
- * their clones show in `status dev`, not here.
+ * Lists what marks sessions, in `namespace` or across namespaces: one list of
+ * session Leases, and one list per driver whose sessions can run without a
+ * Lease (okteto up run by hand leaves a labelled clone). `list dev` starts it
+ * beside the environments' own lists, so it costs no round trip of its own.
  */
-export async function sessionStatuses(
-  kube: Kube,
-  environments: readonly { namespace: string; app: string }[],
-): Promise<(SessionStatus | undefined)[]> {
-  if (!environments.length) return [];
-  const spaces = new Set(environments.map((environment) => environment.namespace));
-  const namespace = spaces.size === 1 ? [...spaces][0] : undefined;
-  const marked = DRIVERS.filter((driver) => driver.marker);
-  const key = (object: KubeObject) => `${object.metadata.namespace}/${object.metadata.name}`;
+export async function sessionMarks(kube: Kube, namespace?: string): Promise<SessionMarks> {
   const [leases, ...markers] = await Promise.all([
     kube.list("coordination.k8s.io/v1", "Lease", {
       namespace,
       labelSelector: `${ROLE_LABEL}=${LEASE_ROLE}`,
     }),
-    ...marked.map((driver) =>
+    ...MARKED.map((driver) =>
       kube.list("apps/v1", "Deployment", { namespace, labelSelector: driver.marker!.selector })
     ),
   ]);
-  const leaseAt = new Map(leases.items.map((lease) => [key(lease), lease]));
-  const markedAt = new Set(markers.flatMap((list) => list.items.map(key)));
+  return { leases: leases.items, markers: markers.map((list) => list.items) };
+}
+
+const MARKED = DRIVERS.filter((driver) => driver.marker);
+
+/**
+ * The sessions of many environments (`list dev`) in a number of requests
+ * that does not grow with them: from `listed` (see {@link sessionMarks}) when
+ * it was started early and succeeded, else listed now, in the environments'
+ * namespace when they share one (rights that end there suffice), else across
+ * namespaces. Each driver then answers from what was listed; only a
+ * Lease-less session costs its driver a GET. Sessions of okteto versions that
+ * did not label their clones show in `status dev`, not here.
+ */
+export async function sessionStatuses(
+  kube: Kube,
+  environments: readonly { namespace: string; app: string }[],
+  listed?: Promise<SessionMarks>,
+): Promise<(SessionStatus | undefined)[]> {
+  if (!environments.length) return [];
+  const spaces = new Set(environments.map((environment) => environment.namespace));
+  const namespace = spaces.size === 1 ? [...spaces][0] : undefined;
+  const key = (object: KubeObject) => `${object.metadata.namespace}/${object.metadata.name}`;
+  // An early list that failed (rights that end at a namespace) is asked again, narrowed.
+  const { leases, markers } = await (listed ?? Promise.reject()).catch(() =>
+    sessionMarks(kube, namespace)
+  );
+  const marked = MARKED;
+  const leaseAt = new Map(leases.map((lease) => [key(lease), lease]));
+  const markedAt = new Set(markers.flatMap((items) => items.map(key)));
   return await Promise.all(environments.map(async ({ namespace, app }) => {
     const lease = leaseAt.get(`${namespace}/${leaseName(app)}`) ?? null;
     if (lease) {
