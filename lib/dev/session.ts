@@ -184,6 +184,8 @@ export interface SessionMarks {
   markers: KubeObject[][];
 }
 
+const MARKED = DRIVERS.filter((driver) => driver.marker);
+
 /**
  * Lists what marks sessions, in `namespace` or across namespaces: one list of
  * session Leases, and one list per driver whose sessions can run without a
@@ -202,8 +204,6 @@ export async function sessionMarks(kube: Kube, namespace?: string): Promise<Sess
   ]);
   return { leases: leases.items, markers: markers.map((list) => list.items) };
 }
-
-const MARKED = DRIVERS.filter((driver) => driver.marker);
 
 /**
  * The sessions of many environments (`list dev`) in a number of requests
@@ -224,10 +224,8 @@ export async function sessionStatuses(
   const namespace = spaces.size === 1 ? [...spaces][0] : undefined;
   const key = (object: KubeObject) => `${object.metadata.namespace}/${object.metadata.name}`;
   // An early list that failed (rights that end at a namespace) is asked again, narrowed.
-  const { leases, markers } = await (listed ?? Promise.reject()).catch(() =>
-    sessionMarks(kube, namespace)
-  );
-  const marked = MARKED;
+  const early = await listed?.catch(() => undefined);
+  const { leases, markers } = early ?? await sessionMarks(kube, namespace);
   const leaseAt = new Map(leases.map((lease) => [key(lease), lease]));
   const markedAt = new Set(markers.flatMap((items) => items.map(key)));
   return await Promise.all(environments.map(async ({ namespace, app }) => {
@@ -237,7 +235,7 @@ export async function sessionStatuses(
       const named = DRIVERS.find((driver) => driver.name === holderOf(lease).driver);
       const status = await named?.status({ kube, namespace, app, lease });
       if (status) return status;
-    } else if (!marked.some((driver) => markedAt.has(`${namespace}/${driver.marker!.name(app)}`))) {
+    } else if (!MARKED.some((driver) => markedAt.has(`${namespace}/${driver.marker!.name(app)}`))) {
       return undefined;
     }
     return (await sessionOn(kube, namespace, app, lease))?.status;
