@@ -150,9 +150,9 @@ export function tagProblem(value: string): string | undefined {
   return undefined;
 }
 
-/** `a` or `an`, and the word. */
+/** `a` or `an`, and the word; by sound, so "a user" but "an app". */
 function article(what: string): string {
-  return `${/^[aeiou]/i.test(what) ? "an" : "a"} ${what}`;
+  return `${/^(?:[aeio]|u(?![sr]))/i.test(what) ? "an" : "a"} ${what}`;
 }
 
 /** The grammars by name, with the hint shown under a refused value. */
