@@ -34,7 +34,7 @@ if (import.meta.main) {
       const { startTlsWarmup } = await import("./lib/kube/tls_warmup.ts");
       startTlsWarmup();
     }
-    const { main } = await import("./commands/cli.ts");
+    const { main } = await import("./commands/main.ts");
     Deno.exit(await main(Deno.args));
   }
 }

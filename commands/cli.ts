@@ -1,7 +1,8 @@
 /**
- * The whole command-line surface in one place, and `main`: parse argv,
- * run the verb's action, print its records. `main` returns an exit code
- * and takes its streams injected, so tests run the real CLI in-process.
+ * The whole command-line surface in one place: the parser of every verb,
+ * the command trees read from it (completion, did-you-mean), and reading
+ * a command line with it, errors and help included. main.ts runs what it
+ * reads.
  */
 import { command, commandLine, type InferValue, message, or, runParser } from "./optique.ts";
 import {
@@ -10,33 +11,22 @@ import {
   normalizeArgs,
   resolveCommand,
 } from "../lib/completion/tree.ts";
-import { causeChain, EXIT_USAGE, PlatformError } from "../lib/errors.ts";
-import type { Output } from "../lib/output.ts";
-import { lineReporter } from "../lib/progress.ts";
+import { EXIT_USAGE } from "../lib/errors.ts";
 import { VERSION } from "../lib/version.ts";
-import { applyDevCommand, runApplyDev } from "./apply_dev.ts";
-import type { CommandContext } from "./context.ts";
-import { listDevCommand, runListDev, runStatusDev, statusDevCommand } from "./list_dev.ts";
-import { configSchemaCommand, runConfigSchema, runVersion, versionCommand } from "./misc.ts";
+import { applyDevCommand } from "./apply_dev.ts";
+import { listDevCommand, statusDevCommand } from "./list_dev.ts";
+import { configSchemaCommand, versionCommand } from "./misc.ts";
 import {
   describeResourceCommand,
   getResourcesCommand,
   getResourceTypesCommand,
-  runDescribeResource,
-  runGetResources,
-  runGetResourceTypes,
 } from "./resources.ts";
-import { runUninstallDev, uninstallDevCommand } from "./uninstall_dev.ts";
-import { destroyCommand, runDestroy, runSetup, setupCommand } from "./setup.ts";
-import { gcCommand, runGc } from "./gc.ts";
-import {
-  completionsCommand,
-  runCompletions,
-  runShellInit,
-  shellInitCommand,
-} from "./completions.ts";
-import { DYNAMIC_COMPLETION, runDynamicCompletion } from "./dynamic_completion.ts";
-import { initCommand, runInit } from "./init.ts";
+import { uninstallDevCommand } from "./uninstall_dev.ts";
+import { destroyCommand, setupCommand } from "./setup.ts";
+import { gcCommand } from "./gc.ts";
+import { completionsCommand, shellInitCommand } from "./completions.ts";
+import { initCommand } from "./init.ts";
+import type { Io } from "./main.ts";
 import { commonOptions } from "./options.ts";
 import { buildShape, buildTree } from "./surface.ts";
 
@@ -98,49 +88,27 @@ export function commandShape(): CommandNode {
   return shape ??= withHelpCommand(buildShape(cli, commonOptions));
 }
 
-/** Where the CLI writes; injected so tests capture it. */
-export interface Io {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Whether stdout is a terminal (auto output becomes a table). */
-  isTerminal: boolean;
-  /** Whether stdin is a terminal (a person, not a script). */
-  interactive?: boolean;
-  env: Record<string, string | undefined>;
-  cwd: string;
-}
+/** A command line read by the parser: every verb's options, typed. */
+export type Parsed = InferValue<typeof cli>;
 
-/** The process's own streams. */
-export function processIo(): Io {
-  const encoder = new TextEncoder();
-  return {
-    stdout: (text) => Deno.stdout.writeSync(encoder.encode(text)),
-    stderr: (text) => Deno.stderr.writeSync(encoder.encode(text)),
-    isTerminal: Deno.stdout.isTerminal(),
-    interactive: Deno.stdin.isTerminal(),
-    env: Deno.env.toObject(),
-    cwd: Deno.cwd(),
-  };
-}
+/** A command line that ended in the parser: help or the version printed, or a usage error. */
+export type Exit = { exit: number };
 
-type Exit = { exit: number };
-
-/** Runs the CLI for `args`; returns the exit code. Never exits the process. */
-export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+/**
+ * Reads `argv` with the parser: its value, or the exit code once the
+ * parser has printed help, the version or what is wrong (on `io`).
+ */
+export function parseCommandLine(argv: readonly string[], io: Io): Parsed | Exit {
   const line = (text: string) => io.stderr(text.endsWith("\n") ? text : text + "\n");
-  if (argv[0] === DYNAMIC_COMPLETION) {
-    io.stdout(await runDynamicCompletion(argv.slice(1), { env: io.env, cwd: io.cwd }));
-    return 0;
-  }
   // Bare `platform` shows the help, as kubectl does.
   const root = commandShape();
   const args = argv.length ? normalizeArgs(root, argv) : ["--help"];
   const resolved = resolveCommand(root, args);
   if (resolved.unknown !== undefined) {
-    return unknownCommand(resolved.unknown, resolved.node, line);
+    return { exit: unknownCommand(resolved.unknown, resolved.node, line) };
   }
   const helpOf = ["platform", ...resolved.path, "--help"].join(" ");
-  const parsed: Parsed | Exit = runParser<typeof cli, Exit, Exit>(cli, "platform", args, {
+  return runParser<typeof cli, Exit, Exit>(cli, "platform", args, {
     help: { command: true, option: true, onShow: (code: number): Exit => ({ exit: code }) },
     version: {
       value: VERSION,
@@ -163,39 +131,7 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     stderr: (text) => line(tidyParserError(text, resolved.node)),
     colors: false,
   });
-  if ("exit" in parsed) return (parsed as Exit).exit;
-
-  const context: CommandContext = {
-    reporter: lineReporter((text) => line(text)),
-    env: io.env,
-    cwd: io.cwd,
-    interactive: io.interactive ?? false,
-  };
-  try {
-    const output = await dispatch(parsed, context);
-    const { render, resolveFormat } = await import("../lib/output.ts");
-    const format = resolveFormat(parsed.output, io.isTerminal);
-    io.stdout(
-      await render(output, output.kind === "text" && format === "table" ? "table" : format),
-    );
-    return 0;
-  } catch (error) {
-    if (error instanceof PlatformError) {
-      line(`error: ${error.message}`);
-      if (error.hint) line(`hint: ${error.hint}`);
-      if (parsed.verbose && error.cause) {
-        for (const cause of causeChain(error.cause)) line(`cause: ${cause}`);
-      }
-      return error.exitCode;
-    }
-    line(`error: ${(error as Error)?.message ?? String(error)}`);
-    line("hint: this is a bug in platform; run again with --verbose and report the output");
-    if (parsed.verbose) line((error as Error)?.stack ?? "");
-    return 1;
-  }
 }
-
-type Parsed = InferValue<typeof cli>;
 
 /** `platform lst`: the error, the closest verbs, exit 2. */
 function unknownCommand(word: string, node: CommandNode, line: (text: string) => void): number {
@@ -251,39 +187,4 @@ export function tidyParserError(text: string, node?: CommandNode): string {
     }
   }
   return out.join("\n").replaceAll("`", "");
-}
-
-function dispatch(parsed: Parsed, context: CommandContext): Promise<Output> | Output {
-  switch (parsed.verb) {
-    case "apply-dev":
-      return runApplyDev(parsed, context);
-    case "uninstall-dev":
-      return runUninstallDev(parsed, context);
-    case "list-dev":
-      return runListDev(parsed, context);
-    case "status-dev":
-      return runStatusDev(parsed, context);
-    case "get-resource-types":
-      return runGetResourceTypes(parsed, context);
-    case "get-resources":
-      return runGetResources(parsed, context);
-    case "describe-resource":
-      return runDescribeResource(parsed, context);
-    case "config-schema":
-      return runConfigSchema();
-    case "version":
-      return runVersion(parsed, context);
-    case "init":
-      return runInit(parsed, context);
-    case "shell-init":
-      return runShellInit(parsed, context, commandTree());
-    case "completions":
-      return runCompletions(parsed, commandTree());
-    case "gc":
-      return runGc(parsed, context);
-    case "setup":
-      return runSetup(parsed, context);
-    case "destroy":
-      return runDestroy(parsed, context);
-  }
 }

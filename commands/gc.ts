@@ -3,7 +3,8 @@ import { command, constant, type InferValue, merge, message, object, option } fr
 import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
-import { commonOptions, flagsOf, namespaceFilter } from "./options.ts";
+import { commonOptions, namespaceFilter } from "./options.ts";
+import { flagsOf } from "./flags.ts";
 import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `gc`. */

@@ -4,7 +4,8 @@ import type { Output } from "../lib/output.ts";
 import { versionInfo } from "../lib/version.ts";
 import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
-import { commonOptions, flagsOf } from "./options.ts";
+import { commonOptions } from "./options.ts";
+import { flagsOf } from "./flags.ts";
 import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `version`. */

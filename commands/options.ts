@@ -1,9 +1,10 @@
 /**
  * Options shared by many verbs, defined once so help, validation and
  * completion agree everywhere. The settings a verb hands to the library
- * ({@link flagsOf}) are the parsed values of these very options, picked
- * by key: a new setting flag is one field here and one in FlagSettings
- * (lib/settings.ts), which the compiler checks against each other.
+ * (flagsOf in flags.ts) are the parsed values of these very options,
+ * picked by key: a new setting flag is one field here and one in
+ * FlagSettings (lib/settings.ts), which the compiler checks against each
+ * other.
  */
 import {
   type InferValue,
@@ -129,22 +130,8 @@ export type SettingFlags =
   & Partial<Environment>
   & { driver?: string };
 
-const SETTING_KEYS = [
-  "kubeconfig",
-  "context",
-  "config",
-  "driver",
-  ...Object.keys(environmentFields),
-] as (keyof SettingFlags)[];
-
-// The compiler's check that each parsed setting is what the library takes under the same key.
+// The compiler's check that each parsed setting is what the library takes under the same key
+// (flags.ts picks them by key).
 const _sameShape: FlagSettings = {} as SettingFlags;
-
-/** The settings a parsed command line sets: its setting options, picked by key. */
-export function flagsOf(parsed: SettingFlags): FlagSettings {
-  const flags: Record<string, unknown> = {};
-  for (const key of SETTING_KEYS) {
-    if (parsed[key] !== undefined) flags[key] = parsed[key];
-  }
-  return flags as FlagSettings;
-}
+type Unknown = Exclude<keyof SettingFlags, keyof FlagSettings>;
+const _noneUnknown: [Unknown] extends [never] ? true : Unknown = true;

@@ -1,20 +1,11 @@
-/** `platform get resource-types | resources` and `platform describe resource`. */
-import {
-  argument,
-  command,
-  constant,
-  type InferValue,
-  merge,
-  message,
-  object,
-  string,
-} from "./optique.ts";
-import type { Output } from "../lib/output.ts";
-import type { CommandContext } from "./context.ts";
+/**
+ * The parsers of `platform get resource-types | resources` and
+ * `platform describe resource` (run by actions/resources.ts).
+ */
+import { argument, command, constant, merge, message, object, string } from "./optique.ts";
 import { examples } from "./examples.ts";
-import { allNamespacesOption, commonOptions, flagsOf, namespaceFilter } from "./options.ts";
+import { allNamespacesOption, commonOptions, namespaceFilter } from "./options.ts";
 import { resourceTypeValue } from "./values.ts";
-import { lazy } from "../lib/lazy.ts";
 
 const namespaceOption = namespaceFilter("namespace (default: default)");
 
@@ -70,72 +61,3 @@ export const describeResourceCommand = command(
     footer: examples(["platform describe resource appclaim silly-demo -n alice"]),
   },
 );
-
-/** Runs `get resource-types`. */
-export async function runGetResourceTypes(
-  parsed: InferValue<typeof getResourceTypesCommand>,
-  context: CommandContext,
-): Promise<Output> {
-  const { getResourceTypes } = await lazy<typeof import("../lib/resources.ts")>(
-    "../lib/resources.ts",
-    import.meta.url,
-  );
-  const rows = await getResourceTypes({
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
-  });
-  return {
-    kind: "table",
-    records: rows.map((row) => ({ ...row })),
-    empty:
-      "the cluster serves none of the platform's resource types (platform setup installs them)",
-  };
-}
-
-/** Runs `get resources`. */
-export async function runGetResources(
-  parsed: InferValue<typeof getResourcesCommand>,
-  context: CommandContext,
-): Promise<Output> {
-  const { getResources } = await lazy<typeof import("../lib/resources.ts")>(
-    "../lib/resources.ts",
-    import.meta.url,
-  );
-  const rows = await getResources(parsed.type, {
-    namespace: parsed.namespace,
-    allNamespaces: parsed.allNamespaces,
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
-  });
-  return {
-    kind: "table",
-    records: rows.map((row) => ({ ...row })),
-    empty: `no ${parsed.type} found`,
-  };
-}
-
-/** Runs `describe resource`. */
-export async function runDescribeResource(
-  parsed: InferValue<typeof describeResourceCommand>,
-  context: CommandContext,
-): Promise<Output> {
-  const { describeResource, treeLines } = await lazy<typeof import("../lib/resources.ts")>(
-    "../lib/resources.ts",
-    import.meta.url,
-  );
-  const description = await describeResource(parsed.type, parsed.name, {
-    namespace: parsed.namespace,
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
-  });
-  // The table view shows the tree as indented lines; JSON and YAML keep the nested records.
-  const { object: _object, tree, ...rest } = description;
-  return {
-    kind: "record",
-    record: { ...description },
-    view: { ...rest, tree: treeLines(tree).join("\n") },
-  };
-}

@@ -1,9 +1,8 @@
-/** `platform uninstall dev <user>`: parse, call uninstallDev, shape the record. */
+/** The parser of `platform uninstall dev <user>` (run by actions/uninstall_dev.ts). */
 import {
   argument,
   command,
   constant,
-  type InferValue,
   merge,
   message,
   object,
@@ -11,12 +10,9 @@ import {
   optional,
   string,
 } from "./optique.ts";
-import type { Output } from "../lib/output.ts";
-import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
-import { commonOptions, environmentOptions, flagsOf } from "./options.ts";
+import { commonOptions, environmentOptions } from "./options.ts";
 import { userValue } from "./values.ts";
-import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `uninstall dev`. */
 export const uninstallDevCommand = command(
@@ -47,34 +43,3 @@ export const uninstallDevCommand = command(
     ),
   },
 );
-
-/** Runs `uninstall dev`. */
-export async function runUninstallDev(
-  parsed: InferValue<typeof uninstallDevCommand>,
-  context: CommandContext,
-): Promise<Output> {
-  const { uninstallDev } = await lazy<typeof import("../lib/dev/uninstall.ts")>(
-    "../lib/dev/uninstall.ts",
-    import.meta.url,
-  );
-  if (parsed.db !== undefined) {
-    context.reporter.info(
-      "--db is not needed to uninstall (everything is found by its labels); ignored",
-    );
-  }
-  const result = await uninstallDev(parsed.user, {
-    keepNamespace: parsed.keepNamespace,
-    wait: !parsed.noWait,
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
-    reporter: context.reporter,
-  });
-  if (result.result === "nothing to delete") {
-    context.reporter.step(
-      "skip",
-      `${parsed.user} has no ${result.app} environment; nothing to delete`,
-    );
-  }
-  return { kind: "record", record: { ...result } };
-}

@@ -1,5 +1,5 @@
 /** Running the CLI in tests: in-process through main(), or as a real process. */
-import { main } from "../../commands/cli.ts";
+import { main } from "../../commands/main.ts";
 import { LAUNCH_FLAGS } from "../../lib/launch_flags.ts";
 
 /** What one CLI run produced. */
