@@ -1,7 +1,9 @@
 /**
  * Dev-session figures on the local cluster (./denow task cluster:up first):
  * - save to new response on the forwarded port, median and p95 over N saves,
- *   beside save to file-in-container (the sync alone);
+ *   beside save to file-in-container (the sync alone) and, in turns with it,
+ *   save to new response of the same app under `node --watch` on this
+ *   machine (the dev server's own restart: the baseline);
  * - initial sync of a 1,000-file tree, beside a local `tar | tar -x` of the
  *   same tree in the same run (the baseline);
  * - API requests per minute of an idle session.
@@ -23,9 +25,13 @@ const root = new URL("..", import.meta.url).pathname;
 const user = `bench-${crypto.randomUUID().slice(0, 5)}`;
 const dir = await Deno.makeTempDir({ prefix: "platform-bench-" });
 await cp(`${root}examples/silly-demo`, dir, { recursive: true });
-const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-const port = (listener.addr as Deno.NetAddr).port;
-listener.close();
+const freePort = () => {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+};
+const port = freePort();
 await Deno.writeTextFile(
   `${dir}/platform.yaml`,
   (await Deno.readTextFile(`${dir}/platform.yaml`)).replace("- 8080:8080", `- ${port}:8080`),
@@ -35,10 +41,10 @@ const quantile = (values: number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
 // As curl or a browser's reload would: a new connection each time (kwok 0.7 keeps a kept-alive one
 // open after the dev server restarts), and no client timeout shorter than a person waits.
-const get = async () => {
+const get = async (on = port) => {
   using client = Deno.createHttpClient({});
   try {
-    return (await (await fetch(`http://127.0.0.1:${port}/`, {
+    return (await (await fetch(`http://127.0.0.1:${on}/`, {
       client,
       signal: AbortSignal.timeout(30_000),
     })).text()).trim();
@@ -51,6 +57,38 @@ const env = {
   KUBECONFIG: KUBECONFIG_PATH,
   INGRESS_HOST: "127.0.0.1.nip.io",
 };
+// The baseline: the same app under node --watch here, saved in turns with the session's copy.
+const localDir = await Deno.makeTempDir({ prefix: "platform-bench-local-" });
+await cp(`${root}examples/silly-demo`, localDir, { recursive: true });
+const localPort = freePort();
+const local = new Deno.Command("node", {
+  args: ["--watch", "server.js"],
+  cwd: localDir,
+  env: { PORT: String(localPort), HOST: "127.0.0.1" },
+  stdout: "null",
+  stderr: "null",
+}).spawn();
+/** Saves `message.js` in `into` and waits for `on` to answer the new text; returns the ms. */
+const saveAndWait = async (into: string, on: number, seen?: (ms: number) => void) => {
+  const text = `message ${crypto.randomUUID().slice(0, 8)}`;
+  const started = performance.now();
+  await Deno.writeTextFile(
+    `${into}/message.js`,
+    `export const message = ${JSON.stringify(text)};\n`,
+  );
+  let fileSeen = !seen;
+  while (true) {
+    if (
+      !fileSeen && (await Deno.readTextFile(`${remote}/message.js`).catch(() => "")).includes(text)
+    ) {
+      seen!(performance.now() - started);
+      fileSeen = true;
+    }
+    if ((await get(on)) === text) return performance.now() - started;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+};
+let remote = "";
 const result = await applyDev(user, { env, cwd: dir, session: { dir }, reporter: lineReporter() });
 const session = result.session!;
 try {
@@ -61,31 +99,17 @@ try {
     namespace: user,
     labelSelector: "platform.dev/role=dev-copy",
   });
-  const remote = `${PODS_DIR}/${user}/${pods.items[0].metadata.name}/app`;
+  remote = `${PODS_DIR}/${user}/${pods.items[0].metadata.name}/app`;
+  while (!(await get(localPort))) await new Promise((resolve) => setTimeout(resolve, 100));
 
   const toFile: number[] = [];
   const toResponse: number[] = [];
+  const localRestart: number[] = [];
   for (let i = 0; i < saves; i++) {
-    const text = `message ${i} ${crypto.randomUUID().slice(0, 4)}`;
-    const started = performance.now();
-    await Deno.writeTextFile(
-      `${dir}/message.js`,
-      `export const message = ${JSON.stringify(text)};\n`,
-    );
-    let fileSeen = false;
-    while (true) {
-      if (
-        !fileSeen &&
-        (await Deno.readTextFile(`${remote}/message.js`).catch(() => "")).includes(text)
-      ) {
-        toFile.push(performance.now() - started);
-        fileSeen = true;
-      }
-      if ((await get()) === text) break;
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
-    toResponse.push(performance.now() - started);
+    localRestart.push(await saveAndWait(localDir, localPort));
+    toResponse.push(await saveAndWait(dir, port, (ms) => toFile.push(ms)));
   }
+  local.kill();
 
   const tree = await Deno.makeTempDir({ prefix: "platform-tree-" });
   for (let i = 0; i < 1000; i++) {
@@ -122,6 +146,21 @@ try {
       median: Math.round(quantile(toResponse, 0.5)),
       p95: Math.round(quantile(toResponse, 0.95)),
     },
+    localRestartMs: {
+      median: Math.round(quantile(localRestart, 0.5)),
+      p95: Math.round(quantile(localRestart, 0.95)),
+    },
+    // The goal's ratio: save to response over the dev server's own restart plus the sync.
+    ratioToRestartPlusSync: {
+      median: Number(
+        (quantile(toResponse, 0.5) / (quantile(localRestart, 0.5) + quantile(toFile, 0.5)))
+          .toFixed(2),
+      ),
+      p95: Number(
+        (quantile(toResponse, 0.95) / (quantile(localRestart, 0.95) + quantile(toFile, 0.95)))
+          .toFixed(2),
+      ),
+    },
     initialSync1000Files: {
       ms: Math.round(syncMs),
       bytes: stats.bytes,
@@ -142,6 +181,12 @@ try {
     JSON.stringify({ date: new Date().toISOString(), ...figures }, null, 2),
   );
 } finally {
+  try {
+    local.kill();
+  } catch {
+    // already stopped
+  }
+  await local.status;
   await session.stop(); // a no-op when the figures already stopped it
   await uninstallDev(user, { env, cwd: dir });
 }

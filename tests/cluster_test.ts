@@ -235,6 +235,13 @@ Deno.test(
   },
 );
 
+/** `kubectl port-forward` to `pod`'s `port`, on a free local port. */
+async function forwardTo(namespace: string, pod: string, port: number) {
+  const forward = await startKubectl(["port-forward", "-n", namespace, `pod/${pod}`, `:${port}`]);
+  const [, localPort] = await forward.waitForOutput(/Forwarding from 127\.0\.0\.1:(\d+)/);
+  return Object.assign(forward, { localPort });
+}
+
 Deno.test("kwok pods get local sandboxes for exec, port-forward and logs", relaxed, async (t) => {
   await using ns = await uniqueNamespace("sandbox");
   const port = freePortCandidate();
@@ -289,14 +296,8 @@ Deno.test("kwok pods get local sandboxes for exec, port-forward and logs", relax
       onListen: () => {},
     }, () => new Response(`served for ${first}\n`));
     try {
-      await using forward = await startKubectl([
-        "port-forward",
-        "-n",
-        ns.name,
-        `pod/${first}`,
-        `:${port}`,
-      ]);
-      const [, localPort] = await forward.waitForOutput(/Forwarding from 127\.0\.0\.1:(\d+)/);
+      await using forward = await forwardTo(ns.name, first, port);
+      const localPort = forward.localPort;
       const response = await fetch(`http://127.0.0.1:${localPort}/`, {
         signal: AbortSignal.timeout(10_000),
       });
@@ -305,6 +306,37 @@ Deno.test("kwok pods get local sandboxes for exec, port-forward and logs", relax
     } finally {
       controller.abort();
       await server.finished;
+    }
+  });
+
+  await t.step("a forwarded connection ends when the pod's server closes it", async () => {
+    // A dev server restarting on save: it takes the request and goes away without answering.
+    // On a real node the client sees the connection close; kwok 0.7's tunnel (before
+    // build/kwok/_overlay/tunnel.go) held it open until the client gave up.
+    const listener = Deno.listen({ hostname: firstSandbox.address, port });
+    const served = (async () => {
+      const conn = await listener.accept();
+      await conn.read(new Uint8Array(1024));
+      conn.close();
+    })();
+    try {
+      await using forward = await forwardTo(ns.name, first, port);
+      const localPort = forward.localPort;
+      using client = await Deno.connect({ hostname: "127.0.0.1", port: Number(localPort) });
+      await client.write(new TextEncoder().encode("GET / HTTP/1.1\r\nhost: x\r\n\r\n"));
+      const started = performance.now();
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const ended = await Promise.race([
+        client.read(new Uint8Array(1024)).then((read) => read === null ? "closed" : "data")
+          .catch(() => "closed"),
+        new Promise<string>((resolve) => timer = setTimeout(() => resolve("still open"), 20_000)),
+      ]);
+      clearTimeout(timer);
+      assert.equal(ended, "closed", "the client's connection closes with the server's");
+      console.log(`closed ${Math.round(performance.now() - started)} ms after the request`);
+      await served;
+    } finally {
+      listener.close();
     }
   });
 

@@ -96,12 +96,45 @@ ldflags_of() {
   esac
 }
 
+# Files of a dependency replaced for the build: each _overlay/<name>.go of a
+# wrapper module stands in for the file the case below names. Go refuses
+# -overlay for files in the module cache, so the dependency is copied from
+# the cache into the build's scratch directory, the file replaced there, and
+# the build pointed at the copy by a go.mod of its own (-modfile; the
+# committed go.mod is left alone). kwok's pkg/utils/net/tunnel.go: a
+# forwarded connection whose server side closed stayed open until the
+# client gave up; see _overlay/tunnel.go. Prints the go.mod to build with.
+patched_modfile_of() {
+  local module="$1" work="$2" dir="$here/$1" path file
+  case "$module" in
+    kwok) path=sigs.k8s.io/kwok file=pkg/utils/net/tunnel.go ;;
+    *)
+      echo "build.sh: $module has an _overlay directory but no entry in patched_modfile_of" >&2
+      return 1
+      ;;
+  esac
+  local source
+  (cd "$dir" && go mod download "$path") >&2
+  source="$(cd "$dir" && go list -m -f '{{.Dir}}' "$path")"
+  [ -f "$source/$file" ] || {
+    echo "build.sh: $path has no $file to replace; hint: the pinned version moved, check _overlay/$(basename "$file") against it" >&2
+    return 1
+  }
+  cp -R "$source" "$work/patched"
+  chmod -R u+w "$work/patched"
+  cp "$dir/_overlay/$(basename "$file")" "$work/patched/$file"
+  cp "$dir/go.mod" "$work/build.mod"
+  cp "$dir/go.sum" "$work/build.sum"
+  (cd "$dir" && go mod edit -modfile="$work/build.mod" -replace "$path=$work/patched")
+  echo "$work/build.mod"
+}
+
 stamp_of() {
   local dir="$here/$1"
   {
     go version
     cat "$dir/go.mod" "$dir/go.sum"
-    find "$dir" -maxdepth 1 -name '*.go' -print0 | sort -z | xargs -0 -r cat
+    find "$dir" -maxdepth 2 -name '*.go' -print0 | sort -z | xargs -0 -r cat
     echo "recipe $recipe"
   } | sha256sum | cut -d' ' -f1
 }
@@ -129,7 +162,13 @@ build_module() {
   read -r -a packages <<<"$(packages_of "$module")"
   local out="$tmp/"
   [ "$module" = etcd ] && out="$tmp/etcd"
-  if ! (cd "$dir" && go build -trimpath -buildvcs=false -ldflags "$(ldflags_of "$module")" -o "$out" "${packages[@]}"); then
+  local -a modfile=()
+  if [ -d "$dir/_overlay" ]; then
+    local patched
+    patched="$(patched_modfile_of "$module" "$tmp")" || { rm -rf "$tmp"; exit 1; }
+    modfile=(-modfile "$patched")
+  fi
+  if ! (cd "$dir" && go build -trimpath -buildvcs=false ${modfile[@]+"${modfile[@]}"} -ldflags "$(ldflags_of "$module")" -o "$out" "${packages[@]}"); then
     rm -rf "$tmp"
     echo "build.sh: FAILED to build $module in $dir (the go error is above)." >&2
     echo "build.sh: hint: check that the Go module proxy is reachable (GOPROXY=$(go env GOPROXY)) and that go.sum is tidy: (cd $dir && go mod tidy)" >&2
