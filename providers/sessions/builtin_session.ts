@@ -335,8 +335,17 @@ export async function startSession(target: SessionTarget): Promise<RunningSessio
         if (abort.signal.aborted) return;
         // Gone with a takeover or an uninstall: end() sorts out whose environment it is.
         if (!pod) return void end().catch(() => {});
-        // The node may need a moment after a control-plane restart before it execs again.
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        // The node may need a while after a control-plane restart before it execs again (kwok
+        // relists its exec rules with a backoff of its own: "no exec found" for some seconds):
+        // 1, 2, 4, 8, 16 s, so the reconnects ride out half a minute, not five seconds.
+        await new Promise<void>((resolve) => {
+          const done = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          const timer = setTimeout(done, 1000 * 2 ** Math.min(drops - 1, 4));
+          abort.signal.addEventListener("abort", done, { once: true });
+        });
         if (abort.signal.aborted) return;
         reporter.step("ok", `the API server answers again; restarting ${command.join(" ")}`);
         recovering = true;
