@@ -39,8 +39,8 @@ await Deno.writeTextFile(
 
 const quantile = (values: number[], q: number) =>
   [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(q * values.length))];
-// As curl or a browser's reload would: a new connection each time (kwok 0.7 keeps a kept-alive one
-// open after the dev server restarts), and no client timeout shorter than a person waits.
+// As curl or a browser's reload would: a new connection each time (a kept-alive one to the old
+// server is closed a second after it exits), and no client timeout shorter than a person waits.
 const get = async (on = port) => {
   using client = Deno.createHttpClient({});
   try {

@@ -14,6 +14,31 @@ type ForwardSocket = { close(): void; on(event: string, listener: () => void): v
 export const DIAL_RETRY_MS = Number(Deno.env.get("PLATFORM_FORWARD_RETRY_MS") ?? 10_000);
 /** What a connection may send before its first answer and still be replayed on a retry. */
 const REPLAY_LIMIT = 1 << 20;
+/** How long after a sync a dev server may still be restarting (node --watch: some 300 ms). */
+const RESTART_WINDOW_MS = 3000;
+/** How long an unanswered request waits, in that window, before it is also sent again. */
+const HEDGE_AFTER_MS = 150;
+/** Requests that may be sent twice: HTTP's safe methods, whose answers are all a client sees. */
+const SAFE_REQUEST = /^(GET|HEAD|OPTIONS) \S+ HTTP\/1\.[01]\r?\n/;
+
+/** When synced files last landed, for the bridges deciding whether to send a request again. */
+class Restarts extends EventTarget {
+  last = -Infinity;
+  synced(): void {
+    this.last = Date.now();
+    this.dispatchEvent(new Event("synced"));
+  }
+  recent(): boolean {
+    return Date.now() - this.last < RESTART_WINDOW_MS;
+  }
+}
+
+/** One port-forward stream of a connection: what it is sent, and its socket once open. */
+interface Attempt {
+  input: PassThrough;
+  ws?: ForwardSocket;
+  failed: boolean;
+}
 
 /**
  * Joins one local connection to the pod's port. While the pod refuses the
@@ -23,71 +48,130 @@ const REPLAY_LIMIT = 1 << 20;
  * answered as soon as the server is back; kubectl port-forward would exit,
  * and a bare bridge would leave the client hanging. After that, or once the
  * server has answered, a failure closes the connection at once.
+ *
+ * A request that reached the old server as it exited is never answered, and
+ * the node closes its stream only a second later (containerd's grace, and
+ * the local cluster's). So a safe request (GET, HEAD, OPTIONS) still
+ * unanswered {@link HEDGE_AFTER_MS} after a sync is also sent on a second
+ * stream; the first to answer is the one the client reads, the other is
+ * closed. Other requests and other protocols are never sent twice.
  */
 function bridge(
   target: ExecTarget,
   remote: number,
   socket: Socket,
+  restarts: Restarts,
   onError: (message: string) => void,
 ): void {
   const deadline = Date.now() + DIAL_RETRY_MS;
   const sent: Uint8Array[] = [];
   let sentBytes = 0;
-  let answered = false;
+  /** The stream whose answer the client reads, once one has answered. */
+  let winner: Attempt | undefined;
   let localEnded = false;
   let closed = false;
-  let attempts = 0;
-  let current: { input: PassThrough; ws?: ForwardSocket; failed: boolean } | undefined;
+  let tries = 0;
+  let hedged = false;
+  let retrying: ReturnType<typeof setTimeout> | undefined;
+  let hedging: ReturnType<typeof setTimeout> | undefined;
+  const live = new Set<Attempt>();
+  const readers = () => winner ? [winner] : [...live];
 
   // A reset or a write after close must not become an uncaught 'error' that ends the session.
   socket.on("error", () => finish());
   socket.on("close", () => finish());
   socket.on("data", (chunk: Uint8Array) => {
-    if (!answered && sentBytes <= REPLAY_LIMIT) {
+    const first = sentBytes === 0;
+    if (!winner && sentBytes <= REPLAY_LIMIT) {
       sent.push(chunk);
       sentBytes += chunk.length;
     }
-    current?.input.write(chunk);
+    for (const attempt of readers()) attempt.input.write(chunk);
+    if (first) considerHedge();
   });
   socket.on("end", () => {
     localEnded = true;
-    current?.input.end();
+    for (const attempt of readers()) attempt.input.end();
   });
+  const onSynced = () => considerHedge();
+  restarts.addEventListener("synced", onSynced);
 
   function finish() {
     if (closed) return;
     closed = true;
-    current?.ws?.close();
+    restarts.removeEventListener("synced", onSynced);
+    clearTimeout(retrying);
+    clearTimeout(hedging);
+    for (const attempt of live) attempt.ws?.close();
     socket.destroy();
   }
 
-  function failed(attempt: NonNullable<typeof current>, why: string) {
-    if (attempt.failed || closed) return;
+  /** Checks back in a moment whether this request should also go on a second stream. */
+  function considerHedge() {
+    if (closed || winner || hedged || hedging !== undefined || !sentBytes) return;
+    hedging = setTimeout(() => {
+      hedging = undefined;
+      if (closed || winner || hedged || !restarts.recent()) return;
+      if (sentBytes > REPLAY_LIMIT || !SAFE_REQUEST.test(firstLine())) return;
+      hedged = true;
+      // A retry already on its way is the second stream.
+      if (retrying === undefined && live.size < 2) connect();
+    }, HEDGE_AFTER_MS);
+  }
+
+  function firstLine(): string {
+    const head = sent[0] ?? new Uint8Array();
+    return new TextDecoder().decode(head.subarray(0, 2048));
+  }
+
+  /** Closes a stream that lost: another answered first, or it is given up. */
+  function retire(attempt: Attempt) {
     attempt.failed = true;
+    live.delete(attempt);
     attempt.ws?.close();
-    if (!answered && sentBytes <= REPLAY_LIMIT && Date.now() < deadline) {
-      // A dev server is back some 300 ms after a save (node --watch); retries close together
-      // answer soon after it is (25, 50, 100, then every 200 ms: about 50 dials in 10 s).
-      setTimeout(connect, Math.min(25 * 2 ** (attempts - 1), 200));
+  }
+
+  function failed(attempt: Attempt, why: string) {
+    if (attempt.failed || closed) return;
+    retire(attempt);
+    if (winner) {
+      if (attempt === winner) finish();
       return;
     }
+    // Another stream still waits for its answer; a hedged request keeps one more trying beside it.
+    if (live.size && !hedged) return;
+    if (sentBytes <= REPLAY_LIMIT && Date.now() < deadline) {
+      if (retrying === undefined) {
+        // A dev server is back some 300 ms after a save (node --watch); retries close together
+        // answer soon after it is (25, 50, 100, then every 200 ms: about 50 dials in 10 s).
+        retrying = setTimeout(() => {
+          retrying = undefined;
+          if (live.size < 2) connect();
+        }, Math.min(25 * 2 ** (tries - 1), 200));
+      }
+      return;
+    }
+    if (live.size) return;
     onError(`127.0.0.1 -> ${target.pod}:${remote}: ${why}; the connection was closed`);
     finish();
   }
 
   function connect() {
-    if (closed) return;
-    attempts++;
+    if (closed || winner) return;
+    tries++;
     const input = new PassThrough();
-    const attempt: NonNullable<typeof current> = { input, failed: false };
-    current = attempt;
+    const attempt: Attempt = { input, failed: false };
+    live.add(attempt);
     for (const chunk of sent) input.write(chunk);
     if (localEnded) input.end();
     const output = new Writable({
       write(chunk, _encoding, done) {
         // client-node writes an empty chunk when it strips the port prefix: not an answer yet.
-        if (!chunk.length) return done();
-        answered = true;
+        if (!chunk.length || attempt.failed) return done();
+        if (!winner) {
+          winner = attempt;
+          for (const other of live) if (other !== attempt) retire(other);
+        }
         if (!closed) socket.write(chunk);
         done();
       },
@@ -110,9 +194,9 @@ function bridge(
         attempt.ws = ws;
         if (attempt.failed || closed) return ws.close();
         ws.on("close", () => {
-          if (current !== attempt || attempt.failed) return;
+          if (attempt.failed) return;
           // The server closed its side: so does the client's connection.
-          if (answered) return finish();
+          if (winner === attempt) return finish();
           failed(attempt, "the port-forward stream closed before any answer");
         });
         ws.on("error", () => failed(attempt, "the port-forward stream failed"));
@@ -122,12 +206,20 @@ function bridge(
   connect();
 }
 
+/** The listening forwards of a session. */
+export interface Forwards {
+  close(): void;
+  /** Synced files just landed: the dev server may be restarting (see bridge's hedged requests). */
+  synced(): void;
+}
+
 /** Starts listening on 127.0.0.1 for each forward; resolves when all listen. */
 export async function startForwards(
   target: ExecTarget,
   forwards: Forward[],
   options: { onError?: (message: string) => void } = {},
-): Promise<{ close: () => void }> {
+): Promise<Forwards> {
+  const restarts = new Restarts();
   const servers: Server[] = [];
   const sockets = new Set<Socket>();
   const close = () => {
@@ -139,7 +231,7 @@ export async function startForwards(
       const server = createServer((socket) => {
         sockets.add(socket);
         socket.on("close", () => sockets.delete(socket));
-        bridge(target, forward.remote, socket, options.onError ?? (() => {}));
+        bridge(target, forward.remote, socket, restarts, options.onError ?? (() => {}));
       });
       await new Promise<void>((resolve, reject) => {
         server.once("error", (error) =>
@@ -157,5 +249,5 @@ export async function startForwards(
     close();
     throw error;
   }
-  return { close };
+  return { close, synced: () => restarts.synced() };
 }

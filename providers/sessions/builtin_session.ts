@@ -18,7 +18,7 @@ import { differencesWarning, restore, swapIn } from "../../lib/session/swap.ts";
 import { findWorkload } from "../../lib/session/composition.ts";
 import { execCollect, execStream, type ExecTarget } from "../../lib/session/exec.ts";
 import { initialSync, type SyncStats, watchAndSync } from "../../lib/session/sync.ts";
-import { startForwards } from "../../lib/session/forward.ts";
+import { type Forwards, startForwards } from "../../lib/session/forward.ts";
 import { formatDuration } from "../../lib/progress.ts";
 import { phase } from "../../lib/session/phases.ts";
 import type { RunningSession, SessionTarget, StopResult } from "./driver.ts";
@@ -127,7 +127,7 @@ export async function startSession(target: SessionTarget): Promise<RunningSessio
   const holder = thisHolder(target.user, "builtin");
   const stats: SyncStats = { files: 0, bytes: 0 };
   const abort = new AbortController();
-  let forwards: { close: () => void } | undefined;
+  let forwards: Forwards | undefined;
   let stopping: Promise<StopResult> | undefined;
   /** Why the session failed, reported once the environment is restored. */
   let failure: PlatformError | undefined;
@@ -285,6 +285,7 @@ export async function startSession(target: SessionTarget): Promise<RunningSessio
     watchAndSync(exec, target.dir, dev.workdir, {
       signal: abort.signal,
       stats,
+      onSync: () => forwards?.synced(),
       onError: (error) => reporter.step("fail", `sync: ${error.message}`),
     }).catch((error) => reporter.step("fail", `sync stopped: ${(error as Error).message}`));
     if (dev.command) {

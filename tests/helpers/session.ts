@@ -78,9 +78,9 @@ export function startPlatform(
 }
 
 /** GET / on a local port; undefined when nothing answers within 30 s. */
-export async function get(port: number): Promise<string | undefined> {
+export async function get(port: number, path = "/"): Promise<string | undefined> {
   try {
-    const response = await fetch(`http://127.0.0.1:${port}/`, {
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, {
       signal: AbortSignal.timeout(30_000),
     });
     return (await response.text()).trim();
