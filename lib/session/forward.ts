@@ -142,12 +142,16 @@ function bridge(
     if (live.size && !hedged) return;
     if (sentBytes <= REPLAY_LIMIT && Date.now() < deadline) {
       if (retrying === undefined) {
-        // A dev server is back some 300 ms after a save (node --watch); retries close together
-        // answer soon after it is (25, 50, 100, then every 200 ms: about 50 dials in 10 s).
+        // Right after a save the dev server is back in some 300 ms (node --watch): retries close
+        // together answer soon after it is (25, 50, 100, then every 200 ms). Otherwise it may be
+        // down for good, and each dial is a request to a shared API server: 200 ms up to 1 s.
+        const delay = restarts.recent()
+          ? Math.min(25 * 2 ** (tries - 1), 200)
+          : Math.min(200 * 2 ** (tries - 1), 1000);
         retrying = setTimeout(() => {
           retrying = undefined;
           if (live.size < 2) connect();
-        }, Math.min(25 * 2 ** (tries - 1), 200));
+        }, delay);
       }
       return;
     }

@@ -312,7 +312,9 @@ export async function startSession(target: SessionTarget): Promise<RunningSessio
        * away, a laptop slept): wait until the cluster answers, then run
        * the command again, rather than tear down a session that is fine.
        */
-      const reconnect = async (why: string) => {
+      const reconnect = async (why: string, ranMs: number) => {
+        // Only breaks in a row count: a command that ran steadily since the last one starts afresh.
+        if (ranMs >= EARLY_EXIT_MS) drops = 0;
         if (++drops > MAX_COMMAND_RECONNECTS) {
           return fail(
             new PlatformError(`the dev command's connection broke ${drops} times: ${why}`, {
@@ -342,6 +344,7 @@ export async function startSession(target: SessionTarget): Promise<RunningSessio
         await new Promise<void>((resolve) => {
           const done = () => {
             clearTimeout(timer);
+            abort.signal.removeEventListener("abort", done);
             resolve();
           };
           const timer = setTimeout(done, 1000 * 2 ** Math.min(drops - 1, 4));
@@ -366,11 +369,11 @@ export async function startSession(target: SessionTarget): Promise<RunningSessio
           ...command,
         ], { stdout: output, stderr: output, signal: abort.signal }).then((status) => {
           if (abort.signal.aborted) return;
-          if (status === "Closed") return reconnect("the exec stream closed");
           const ranMs = Date.now() - commandStarted;
+          if (status === "Closed") return reconnect("the exec stream closed", ranMs);
           const failed = status !== "Success";
           if (afterOutage && ranMs < EARLY_EXIT_MS) {
-            return reconnect(`it ended right after the outage: ${exitText(status)}`);
+            return reconnect(`it ended right after the outage: ${exitText(status)}`, ranMs);
           }
           if (failed || ranMs < EARLY_EXIT_MS) {
             // A dev server that is not running is a failed session, never a quiet exit 0.
@@ -395,7 +398,7 @@ export async function startSession(target: SessionTarget): Promise<RunningSessio
           if (abort.signal.aborted) return;
           const reachable = await kube.request("GET", "/version", { timeoutMs: 3000 })
             .then(() => true, () => false);
-          if (!reachable) return reconnect((error as Error).message);
+          if (!reachable) return reconnect((error as Error).message, Date.now() - commandStarted);
           reporter.step("fail", `the dev command could not run: ${(error as Error).message}`);
           fail(
             new PlatformError(`the dev command could not run: ${(error as Error).message}`, {

@@ -113,19 +113,24 @@ patched_modfile_of() {
       return 1
       ;;
   esac
+  # Called as `x="$(patched_modfile_of ...)" || ...`, where set -e does not act: every step
+  # checks its own failure, so a half-done copy never builds an unpatched binary.
   local source
-  (cd "$dir" && go mod download "$path") >&2
-  source="$(cd "$dir" && go list -m -f '{{.Dir}}' "$path")"
-  [ -f "$source/$file" ] || {
+  (cd "$dir" && go mod download "$path") >&2 || {
+    echo "build.sh: could not download $path to patch it; hint: check that the Go module proxy is reachable (GOPROXY=$(go env GOPROXY))" >&2
+    return 1
+  }
+  source="$(cd "$dir" && go list -m -f '{{.Dir}}' "$path")" || return 1
+  [ -n "$source" ] && [ -f "$source/$file" ] || {
     echo "build.sh: $path has no $file to replace; hint: the pinned version moved, check _overlay/$(basename "$file") against it" >&2
     return 1
   }
-  cp -R "$source" "$work/patched"
-  chmod -R u+w "$work/patched"
-  cp "$dir/_overlay/$(basename "$file")" "$work/patched/$file"
-  cp "$dir/go.mod" "$work/build.mod"
-  cp "$dir/go.sum" "$work/build.sum"
-  (cd "$dir" && go mod edit -modfile="$work/build.mod" -replace "$path=$work/patched")
+  cp -R "$source" "$work/patched" || return 1
+  chmod -R u+w "$work/patched" || return 1
+  cp "$dir/_overlay/$(basename "$file")" "$work/patched/$file" || return 1
+  cp "$dir/go.mod" "$work/build.mod" || return 1
+  cp "$dir/go.sum" "$work/build.sum" || return 1
+  (cd "$dir" && go mod edit -modfile="$work/build.mod" -replace "$path=$work/patched") || return 1
   echo "$work/build.mod"
 }
 

@@ -1,6 +1,6 @@
 // Package net: this file replaces kwok's pkg/utils/net/tunnel.go when
-// build.sh builds kwok (go build -overlay), so that port-forwards and
-// execs through the local cluster end as they end on a real node.
+// build.sh builds kwok, so that port-forwards through the local cluster end
+// as they end on a real node.
 //
 // kwok's Tunnel returned only once both directions had ended. When a dev
 // server restarts, its side of a forwarded connection closes, but the
@@ -8,24 +8,54 @@
 // the connection hung until the client gave up (30 s for a browser's
 // fetch). containerd, which serves port-forwards on real nodes, waits for
 // the first direction to end, gives the other one second to finish, and
-// then closes both; this does the same, and returns once both copies have
-// stopped (so the callers' buffers are no longer in use), or a second
-// later for a copy that closing does not stop.
+// then closes both; this does the same.
+//
+// Only where both ends can be stopped: a network connection (Close ends a
+// read in progress) or a stream with Reset (a SPDY stream's Close only ends
+// our half). Then Tunnel returns once both copies have stopped, so the
+// callers' pooled buffers are free again. An exec's terminal (kwok's other
+// caller) has a client side that cannot be stopped, and keeps kwok's rule:
+// both directions, or the request's end.
 package net
 
 import (
 	"context"
 	"errors"
 	"io"
+	"net"
 	"time"
 )
 
 // drainGrace is how long the other direction may go on after one has ended.
 const drainGrace = time.Second
 
-// Tunnel copies c1 to c2 and c2 to c1 until one direction ends (then the
-// other gets drainGrace to finish) or ctx is done. It returns the first
-// copy error, or ctx's error unless it was cancelled.
+type resetter interface {
+	Reset() error
+}
+
+// stoppable tells whether stop(c) ends a copy blocked on c.
+func stoppable(c io.ReadWriter) bool {
+	switch c.(type) {
+	case resetter, net.Conn:
+		return true
+	}
+	return false
+}
+
+func stop(c io.ReadWriter) {
+	if r, ok := c.(resetter); ok {
+		_ = r.Reset()
+		return
+	}
+	if closer, ok := c.(io.Closer); ok {
+		_ = closer.Close()
+	}
+}
+
+// Tunnel copies c1 to c2 and c2 to c1. With two stoppable ends it returns
+// when one direction has ended and the other has had drainGrace to finish,
+// or when ctx is done; otherwise when both have ended or ctx is done. It
+// returns the first copy error, or ctx's error unless it was cancelled.
 func Tunnel(ctx context.Context, c1, c2 io.ReadWriter, buf1, buf2 []byte) error {
 	done := make(chan error, 2)
 	go func() {
@@ -36,6 +66,9 @@ func Tunnel(ctx context.Context, c1, c2 io.ReadWriter, buf1, buf2 []byte) error 
 		_, err := io.CopyBuffer(c1, c2, buf2)
 		done <- err
 	}()
+	if !stoppable(c1) || !stoppable(c2) {
+		return bothOrContext(ctx, done)
+	}
 
 	var first error
 	running := 2
@@ -55,23 +88,33 @@ func Tunnel(ctx context.Context, c1, c2 io.ReadWriter, buf1, buf2 []byte) error 
 		timer.Stop()
 	case <-ctx.Done():
 	}
-
 	if running > 0 {
-		// Closing both ends unblocks the copies still reading or writing. One
-		// that reads from something without Close (an exec's stdin) is left
-		// to end with its request, as kwok's Tunnel left it.
-		closeIfCloser(c1)
-		closeIfCloser(c2)
-		timer := time.NewTimer(drainGrace)
-		defer timer.Stop()
+		stop(c1)
+		stop(c2)
 		for ; running > 0; running-- {
-			select {
-			case <-done:
-			case <-timer.C:
-				running = 0
-			}
+			<-done
 		}
 	}
+	return result(ctx, first)
+}
+
+// bothOrContext waits for both copies, or for ctx (kwok's own rule).
+func bothOrContext(ctx context.Context, done <-chan error) error {
+	var first error
+	for running := 2; running > 0; running-- {
+		select {
+		case err := <-done:
+			if first == nil {
+				first = err
+			}
+		case <-ctx.Done():
+			return result(ctx, first)
+		}
+	}
+	return result(ctx, first)
+}
+
+func result(ctx context.Context, first error) error {
 	if first != nil {
 		return first
 	}
@@ -79,10 +122,4 @@ func Tunnel(ctx context.Context, c1, c2 io.ReadWriter, buf1, buf2 []byte) error 
 		return err
 	}
 	return nil
-}
-
-func closeIfCloser(c io.ReadWriter) {
-	if closer, ok := c.(io.Closer); ok {
-		_ = closer.Close()
-	}
 }
