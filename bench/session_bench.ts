@@ -68,27 +68,34 @@ const local = new Deno.Command("node", {
   stdout: "null",
   stderr: "null",
 }).spawn();
-/** Saves `message.js` in `into` and waits for `on` to answer the new text; returns the ms. */
-const saveAndWait = async (into: string, on: number, seen?: (ms: number) => void) => {
+/**
+ * Saves `message.js` in `into` and waits for `on` to answer the new text; returns the ms. With
+ * `landed`, also reports when the file reached that directory (the session's copy in its pod).
+ */
+const saveAndWait = async (
+  into: string,
+  on: number,
+  landed?: { dir: string; seen: (ms: number) => void },
+) => {
   const text = `message ${crypto.randomUUID().slice(0, 8)}`;
   const started = performance.now();
   await Deno.writeTextFile(
     `${into}/message.js`,
     `export const message = ${JSON.stringify(text)};\n`,
   );
-  let fileSeen = !seen;
+  let fileSeen = !landed;
   while (true) {
     if (
-      !fileSeen && (await Deno.readTextFile(`${remote}/message.js`).catch(() => "")).includes(text)
+      landed && !fileSeen &&
+      (await Deno.readTextFile(`${landed.dir}/message.js`).catch(() => "")).includes(text)
     ) {
-      seen!(performance.now() - started);
+      landed.seen(performance.now() - started);
       fileSeen = true;
     }
     if ((await get(on)) === text) return performance.now() - started;
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
 };
-let remote = "";
 const result = await applyDev(user, { env, cwd: dir, session: { dir }, reporter: lineReporter() });
 const session = result.session!;
 try {
@@ -99,7 +106,7 @@ try {
     namespace: user,
     labelSelector: "platform.dev/role=dev-copy",
   });
-  remote = `${PODS_DIR}/${user}/${pods.items[0].metadata.name}/app`;
+  const remote = `${PODS_DIR}/${user}/${pods.items[0].metadata.name}/app`;
   while (!(await get(localPort))) await new Promise((resolve) => setTimeout(resolve, 100));
 
   const toFile: number[] = [];
@@ -107,7 +114,7 @@ try {
   const localRestart: number[] = [];
   for (let i = 0; i < saves; i++) {
     localRestart.push(await saveAndWait(localDir, localPort));
-    toResponse.push(await saveAndWait(dir, port, (ms) => toFile.push(ms)));
+    toResponse.push(await saveAndWait(dir, port, { dir: remote, seen: (ms) => toFile.push(ms) }));
   }
   local.kill();
 

@@ -47,6 +47,8 @@ export interface QuickOption {
   names: readonly string[];
   metavar?: string;
   read?: Read;
+  /** What the parser gives when it is not typed (withDefault); else false for a flag, undefined. */
+  fallback?: unknown;
 }
 
 /** An argument: the key of its parsed value and its metavar. */
@@ -65,16 +67,17 @@ export interface QuickVerb {
   unread?: readonly string[];
 }
 
-const value = (key: string, names: string[], metavar: string, read: Read): QuickOption => ({
-  key,
-  names,
-  metavar,
-  read,
-});
+const value = (
+  key: string,
+  names: string[],
+  metavar: string,
+  read: Read,
+  fallback?: unknown,
+): QuickOption => ({ key, names, metavar, read, fallback });
 const flag = (key: string, ...names: string[]): QuickOption => ({ key, names });
 
 const COMMON: QuickOption[] = [
-  value("output", ["-o", "--output"], "FORMAT", oneOf(OUTPUT_FORMATS)),
+  value("output", ["-o", "--output"], "FORMAT", oneOf(OUTPUT_FORMATS), "auto"),
   value("kubeconfig", ["--kubeconfig"], "FILE", anyText),
   value("context", ["--context"], "CONTEXT", anyText),
   value("config", ["--config"], "FILE", anyText),
@@ -165,10 +168,9 @@ export const QUICK_VERBS: readonly QuickVerb[] = [
   },
 ];
 
-/** What the parser gives an option not typed: false for a flag, "auto" for -o, else undefined. */
+/** What the parser gives an option not typed. */
 function unset(option: QuickOption): unknown {
-  if (!option.read) return false;
-  return option.key === "output" ? "auto" : undefined;
+  return option.read ? option.fallback : false;
 }
 
 /** The parsed command line of `argv`, or undefined when the parser must read it. */
