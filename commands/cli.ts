@@ -109,7 +109,12 @@ export function parseCommandLine(argv: readonly string[], io: Io): Parsed | Exit
   }
   const helpOf = ["platform", ...resolved.path, "--help"].join(" ");
   return runParser<typeof cli, Exit, Exit>(cli, "platform", args, {
-    help: { command: true, option: true, onShow: (code: number): Exit => ({ exit: code }) },
+    // -h as kubectl takes it (the completion tree offers it).
+    help: {
+      command: true,
+      option: { names: ["-h", "--help"] },
+      onShow: (code: number): Exit => ({ exit: code }),
+    },
     version: {
       value: VERSION,
       option: true,

@@ -2,8 +2,9 @@
  * `main`: read argv, run the verb's action, print its records. It returns
  * an exit code and takes its streams injected, so tests run the real CLI
  * in-process. The everyday lines of the cluster verbs are read without the
- * parser (quick_argv.ts); every other line, and every error, goes through
- * the parser (cli.ts), loaded only then.
+ * parser (quick_argv.ts), and help pages come pre-rendered (help_page.ts);
+ * every other line, and every error, goes through the parser (cli.ts),
+ * loaded only then.
  */
 import { causeChain, PlatformError } from "../lib/errors.ts";
 import { lazy } from "../lib/lazy.ts";
@@ -12,6 +13,7 @@ import { lineReporter } from "../lib/progress.ts";
 import type { CommandContext } from "./context.ts";
 import type { Parsed } from "./cli.ts";
 import { DYNAMIC_COMPLETION, runDynamicCompletion } from "./dynamic_completion.ts";
+import { preRenderedHelp } from "./help_page.ts";
 import { readQuickly } from "./quick_argv.ts";
 
 /** Where the CLI writes; injected so tests capture it. */
@@ -45,6 +47,11 @@ const parser = () => lazy<typeof import("./cli.ts")>("./cli.ts", import.meta.url
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   if (argv[0] === DYNAMIC_COMPLETION) {
     io.stdout(await runDynamicCompletion(argv.slice(1), { env: io.env, cwd: io.cwd }));
+    return 0;
+  }
+  const page = preRenderedHelp(argv);
+  if (page !== undefined) {
+    io.stdout(page);
     return 0;
   }
   const parsed = readQuickly(argv) ?? (await parser()).parseCommandLine(argv, io);
