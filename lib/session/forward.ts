@@ -16,6 +16,8 @@ export const DIAL_RETRY_MS = Number(Deno.env.get("PLATFORM_FORWARD_RETRY_MS") ??
 const REPLAY_LIMIT = 1 << 20;
 /** How long after a sync a dev server may still be restarting (node --watch: some 300 ms). */
 const RESTART_WINDOW_MS = 3000;
+/** The part of that window in which most servers come back, when refused dials retry fastest. */
+const QUICK_RESTART_MS = 1000;
 /** How long an unanswered request waits, in that window, before it is also sent again. */
 const HEDGE_AFTER_MS = 150;
 /** Requests that may be sent twice: HTTP's safe methods, whose answers are all a client sees. */
@@ -29,7 +31,10 @@ class Restarts extends EventTarget {
     this.dispatchEvent(new Event("synced"));
   }
   recent(): boolean {
-    return Date.now() - this.last < RESTART_WINDOW_MS;
+    return this.since() < RESTART_WINDOW_MS;
+  }
+  since(): number {
+    return Date.now() - this.last;
   }
 }
 
@@ -142,12 +147,15 @@ function bridge(
     if (live.size && !hedged) return;
     if (sentBytes <= REPLAY_LIMIT && Date.now() < deadline) {
       if (retrying === undefined) {
-        // Right after a save the dev server is back in some 300 ms (node --watch): retries close
-        // together answer soon after it is (25, then every 50 ms: at 200 ms apart the answer came
-        // a mean 100 ms after the server was back). Otherwise it may be down for good, and each
-        // dial is a request to a shared API server: 200 ms up to 1 s.
-        const delay = restarts.recent()
+        // Right after a save the dev server is back in some 300 ms (node --watch): in the first
+        // second, retries 25 then 50 ms apart answer soon after it is (200 ms apart, the answer
+        // came up to 200 ms after the server was back); to the window's end, 200 ms. Otherwise it
+        // may be down for good, and each dial is a request to a shared API server: 200 ms up to
+        // 1 s. Every held connection dials on its own, so the fast part is kept short.
+        const delay = restarts.since() < QUICK_RESTART_MS
           ? Math.min(25 * 2 ** (tries - 1), 50)
+          : restarts.recent()
+          ? 200
           : Math.min(200 * 2 ** (tries - 1), 1000);
         retrying = setTimeout(() => {
           retrying = undefined;
