@@ -5,6 +5,7 @@
  * understands (quick_argv.ts) runs without optique.
  */
 import type { FlagSettings } from "../lib/settings.ts";
+import type { CommandContext } from "./context.ts";
 
 /** Every key of FlagSettings; the compiler refuses the list if one is missing. */
 const SETTING_KEYS = [
@@ -32,4 +33,12 @@ export function flagsOf(parsed: FlagSettings): FlagSettings {
     if (parsed[key] !== undefined) flags[key] = parsed[key];
   }
   return flags as FlagSettings;
+}
+
+/** Where a verb's settings come from: its options, the environment and the working directory. */
+export function settingsFrom(
+  parsed: FlagSettings,
+  context: Pick<CommandContext, "env" | "cwd">,
+): { flags: FlagSettings; env: CommandContext["env"]; cwd: string } {
+  return { flags: flagsOf(parsed), env: context.env, cwd: context.cwd };
 }

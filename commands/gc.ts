@@ -4,7 +4,7 @@ import type { Output } from "../lib/output.ts";
 import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
 import { commonOptions, namespaceFilter } from "./options.ts";
-import { flagsOf } from "./flags.ts";
+import { settingsFrom } from "./flags.ts";
 import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `gc`. */
@@ -43,9 +43,7 @@ export async function runGc(
     namespace: parsed.namespace,
     allNamespaces: parsed.allNamespaces,
     dryRun: parsed.dryRun,
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
+    ...settingsFrom(parsed, context),
     reporter: context.reporter,
   });
   return {

@@ -5,7 +5,7 @@ import { versionInfo } from "../lib/version.ts";
 import type { CommandContext } from "./context.ts";
 import { examples } from "./examples.ts";
 import { commonOptions } from "./options.ts";
-import { flagsOf } from "./flags.ts";
+import { settingsFrom } from "./flags.ts";
 import { lazy } from "../lib/lazy.ts";
 
 /** Parser of `version`. */
@@ -32,9 +32,7 @@ export async function runVersion(
     import.meta.url,
   );
   const server = await serverVersion({
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
+    ...settingsFrom(parsed, context),
   });
   return { kind: "record", record: { ...versionInfo(), ...server } };
 }

@@ -10,7 +10,7 @@
  * @module
  */
 import { commandShape, parseCommandLine } from "../commands/cli.ts";
-import type { CommandNode } from "../lib/completion/tree.ts";
+import { allNodes } from "../lib/completion/tree.ts";
 import { HELP_PAGES_URL, type HelpPages } from "../commands/help_page.ts";
 
 /** What the parser prints on stdout for `argv`, with its exit code. */
@@ -28,8 +28,8 @@ export function parserOutput(argv: readonly string[]): { exit: number; stdout: s
 }
 
 /** Every command path of the CLI, the top first. */
-export function commandPaths(node: CommandNode = commandShape()): string[][] {
-  return [node.path, ...node.children.flatMap((child) => commandPaths(child))];
+export function commandPaths(): string[][] {
+  return allNodes(commandShape()).map((node) => node.path);
 }
 
 /** Every page, as the parser renders it now. */

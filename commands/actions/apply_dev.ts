@@ -4,7 +4,7 @@ import { dirOf, findUp } from "../../lib/project.ts";
 import type { Output } from "../../lib/output.ts";
 import type { applyDevCommand } from "../apply_dev.ts";
 import type { CommandContext } from "../context.ts";
-import { flagsOf } from "../flags.ts";
+import { settingsFrom } from "../flags.ts";
 import type { InferValue } from "../optique.ts";
 import { lazy } from "../../lib/lazy.ts";
 
@@ -85,9 +85,7 @@ export async function runApplyDev(
           : undefined,
         takeover: parsed.takeover,
         adopt: parsed.adopt,
-        flags: flagsOf(parsed),
-        env: context.env,
-        cwd: context.cwd,
+        ...settingsFrom(parsed, context),
         reporter: context.reporter,
       }),
     ]);

@@ -2,7 +2,7 @@
 import { usageError } from "../../lib/errors.ts";
 import type { Output } from "../../lib/output.ts";
 import type { CommandContext } from "../context.ts";
-import { flagsOf } from "../flags.ts";
+import { flagsOf, settingsFrom } from "../flags.ts";
 import type { listDevCommand, statusDevCommand } from "../list_dev.ts";
 import type { InferValue } from "../optique.ts";
 import { lazy } from "../../lib/lazy.ts";
@@ -47,9 +47,7 @@ export async function runStatusDev(
     lazy<typeof import("../../lib/tree.ts")>("../../lib/tree.ts", import.meta.url),
   ]);
   const status = await statusDev(parsed.user, {
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
+    ...settingsFrom(parsed, context),
   });
   // The table view shows a claim's tree as indented lines; JSON and YAML keep the nested records.
   const { composition, ...rest } = status;

@@ -1,7 +1,7 @@
 /** Runs `platform get resource-types | resources` and `platform describe resource`. */
 import type { Output } from "../../lib/output.ts";
 import type { CommandContext } from "../context.ts";
-import { flagsOf } from "../flags.ts";
+import { settingsFrom } from "../flags.ts";
 import type { InferValue } from "../optique.ts";
 import type {
   describeResourceCommand,
@@ -20,9 +20,7 @@ export async function runGetResourceTypes(
 ): Promise<Output> {
   const { getResourceTypes } = await library();
   const rows = await getResourceTypes({
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
+    ...settingsFrom(parsed, context),
   });
   return {
     kind: "table",
@@ -41,9 +39,7 @@ export async function runGetResources(
   const rows = await getResources(parsed.type, {
     namespace: parsed.namespace,
     allNamespaces: parsed.allNamespaces,
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
+    ...settingsFrom(parsed, context),
   });
   return {
     kind: "table",
@@ -60,9 +56,7 @@ export async function runDescribeResource(
   const { describeResource, treeLines } = await library();
   const description = await describeResource(parsed.type, parsed.name, {
     namespace: parsed.namespace,
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
+    ...settingsFrom(parsed, context),
   });
   // The table view shows the tree as indented lines; JSON and YAML keep the nested records.
   const { object: _object, tree, ...rest } = description;

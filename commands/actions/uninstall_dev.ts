@@ -1,7 +1,7 @@
 /** Runs `platform uninstall dev <user>`: call uninstallDev, shape the record. */
 import type { Output } from "../../lib/output.ts";
 import type { CommandContext } from "../context.ts";
-import { flagsOf } from "../flags.ts";
+import { settingsFrom } from "../flags.ts";
 import type { InferValue } from "../optique.ts";
 import type { uninstallDevCommand } from "../uninstall_dev.ts";
 import { lazy } from "../../lib/lazy.ts";
@@ -23,9 +23,7 @@ export async function runUninstallDev(
   const result = await uninstallDev(parsed.user, {
     keepNamespace: parsed.keepNamespace,
     wait: !parsed.noWait,
-    flags: flagsOf(parsed),
-    env: context.env,
-    cwd: context.cwd,
+    ...settingsFrom(parsed, context),
     reporter: context.reporter,
   });
   if (result.result === "nothing to delete") {
